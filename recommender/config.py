@@ -1,0 +1,204 @@
+"""Every tunable default of the recommender in one frozen config object.
+
+The CLI, the app and the artifact manifest all read a :class:`RecommenderConfig`.
+It serialises to a plain dict (stored in ``manifest.json``) and is rebuilt from one
+with :meth:`RecommenderConfig.from_dict`, which rejects unknown keys so that a typo
+in a setting is an error rather than a silently ignored value. The default field
+weights and vectorizer settings were chosen by measurement: see ``docs/EVALUATION.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from recommender.errors import ConfigError
+
+VECTORIZERS: tuple[str, ...] = ("tfidf", "count")
+FIELDS: tuple[str, ...] = (
+    "overview",
+    "tagline",
+    "genres",
+    "keywords",
+    "cast",
+    "directors",
+    "companies",
+)
+
+
+@dataclass(frozen=True)
+class FieldWeights:
+    """Multiplier applied to every term of a field before rows are L2-normalised."""
+
+    overview: float = 1.0
+    tagline: float = 0.5
+    genres: float = 1.0
+    keywords: float = 1.0
+    cast: float = 1.0
+    directors: float = 1.0
+    companies: float = 0.5
+
+    def validate(self) -> None:
+        for name in FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or value < 0 or value != value:
+                raise ConfigError(f"weights.{name} must be a number >= 0, got {value!r}")
+        if all(getattr(self, name) == 0 for name in FIELDS):
+            raise ConfigError("at least one field weight must be > 0, all are 0")
+
+
+@dataclass(frozen=True)
+class VectorizerSettings:
+    """Settings shared by the Count and TF-IDF vectorizers (sklearn semantics)."""
+
+    max_features: int | None = 30000
+    min_df: int = 1
+    ngram_range: tuple[int, int] = (1, 1)
+    sublinear_tf: bool = True  # TF-IDF only
+
+    def validate(self, name: str) -> None:
+        if self.max_features is not None and (
+            not isinstance(self.max_features, int) or self.max_features < 1
+        ):
+            raise ConfigError(f"{name}.max_features must be a positive int or null, got {self.max_features!r}")
+        if not isinstance(self.min_df, int) or self.min_df < 1:
+            raise ConfigError(f"{name}.min_df must be an int >= 1, got {self.min_df!r}")
+        low, high = self.ngram_range
+        if not (1 <= low <= high <= 3):
+            raise ConfigError(f"{name}.ngram_range must satisfy 1 <= low <= high <= 3, got {self.ngram_range!r}")
+
+
+@dataclass(frozen=True)
+class ProjectionSettings:
+    """Settings of the 2-D/3-D maps of the embedding explorer."""
+
+    svd_components: int = 50
+    tsne_perplexity: float = 30.0
+    umap_n_neighbors: int = 15
+    umap_min_dist: float = 0.1
+    faithfulness_k: int = 10
+    methods: tuple[str, ...] = ("tsne", "umap", "pca")
+    dimensions: tuple[int, ...] = (2, 3)
+
+    def validate(self) -> None:
+        if self.svd_components < 2:
+            raise ConfigError(f"projection.svd_components must be >= 2, got {self.svd_components}")
+        if self.tsne_perplexity <= 0:
+            raise ConfigError(f"projection.tsne_perplexity must be > 0, got {self.tsne_perplexity}")
+        if self.umap_n_neighbors < 2:
+            raise ConfigError(f"projection.umap_n_neighbors must be >= 2, got {self.umap_n_neighbors}")
+        if not 0 <= self.umap_min_dist <= 1:
+            raise ConfigError(f"projection.umap_min_dist must be in [0, 1], got {self.umap_min_dist}")
+        unknown = set(self.methods) - {"tsne", "umap", "pca"}
+        if unknown:
+            raise ConfigError(f"projection.methods has unknown {sorted(unknown)}; accepted: tsne, umap, pca")
+        if set(self.dimensions) - {2, 3}:
+            raise ConfigError(f"projection.dimensions must be 2 and/or 3, got {self.dimensions!r}")
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """K-means on the SVD vectors at two levels of detail."""
+
+    broad: int = 8
+    fine: int = 40
+    label_terms: int = 5
+
+    def validate(self) -> None:
+        if not 2 <= self.broad <= self.fine:
+            raise ConfigError(f"clusters need 2 <= broad <= fine, got broad={self.broad}, fine={self.fine}")
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """Defaults of the recommender page and of ``python -m recommender neighbours``."""
+
+    k: int = 10
+    rating_weight: float = 0.0
+    mmr: bool = False
+    mmr_lambda: float = 0.7
+    candidate_pool: int = 100
+
+    def validate(self) -> None:
+        if self.k < 1:
+            raise ConfigError(f"ranking.k must be >= 1, got {self.k}")
+        if not 0 <= self.rating_weight <= 1:
+            raise ConfigError(f"ranking.rating_weight must be in [0, 1], got {self.rating_weight}")
+        if not 0 <= self.mmr_lambda <= 1:
+            raise ConfigError(f"ranking.mmr_lambda must be in [0, 1], got {self.mmr_lambda}")
+
+
+@dataclass(frozen=True)
+class RecommenderConfig:
+    """All settings: features, vectorizers, neighbours, popularity, maps, clusters, seeds."""
+
+    weights: FieldWeights = field(default_factory=FieldWeights)
+    tfidf: VectorizerSettings = field(default_factory=VectorizerSettings)
+    count: VectorizerSettings = field(default_factory=lambda: VectorizerSettings(sublinear_tf=False))
+    top_cast: int = 5
+    neighbours_k: int = 100
+    # Rows of the similarity product computed at once; capped further so that one
+    # dense block never exceeds ``max_block_cells`` float32 cells (bounded memory).
+    chunk_rows: int = 2048
+    max_block_cells: int = 20_000_000
+    rating_quantile: float = 0.90
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+    projection: ProjectionSettings = field(default_factory=ProjectionSettings)
+    clusters: ClusterSettings = field(default_factory=ClusterSettings)
+    seed: int = 42
+
+    def validate(self) -> "RecommenderConfig":
+        """Raise :class:`ConfigError` naming the first bad setting; return self."""
+        self.weights.validate()
+        self.tfidf.validate("tfidf")
+        self.count.validate("count")
+        if self.top_cast < 1:
+            raise ConfigError(f"top_cast must be >= 1, got {self.top_cast}")
+        if self.neighbours_k < 1:
+            raise ConfigError(f"neighbours_k must be >= 1, got {self.neighbours_k}")
+        if self.chunk_rows < 1 or self.max_block_cells < 1:
+            raise ConfigError("chunk_rows and max_block_cells must be >= 1")
+        if not 0 < self.rating_quantile < 1:
+            raise ConfigError(f"rating_quantile must be in (0, 1), got {self.rating_quantile}")
+        self.ranking.validate()
+        self.projection.validate()
+        self.clusters.validate()
+        return self
+
+    def vectorizer(self, name: str) -> VectorizerSettings:
+        """Settings of vectorizer ``name`` ('tfidf' or 'count')."""
+        if name not in VECTORIZERS:
+            raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
+        return getattr(self, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (tuples become lists)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RecommenderConfig":
+        """Rebuild from :meth:`to_dict` output; unknown keys raise :class:`ConfigError`."""
+        return _build(cls, data, "config").validate()
+
+
+def _build(kind: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a mapping, got {type(data).__name__}")
+    fields_by_name = {f.name: f for f in dataclasses.fields(kind)}
+    unknown = set(data) - set(fields_by_name)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {sorted(unknown)} in {where}; accepted: {sorted(fields_by_name)}"
+        )
+    values: dict[str, Any] = {}
+    defaults = kind()
+    for name, value in data.items():
+        default = getattr(defaults, name)
+        if dataclasses.is_dataclass(default):
+            values[name] = _build(type(default), value, f"{where}.{name}")
+        elif isinstance(default, tuple) and isinstance(value, list):
+            values[name] = tuple(value)
+        else:
+            values[name] = value
+    return kind(**values)
