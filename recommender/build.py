@@ -1,0 +1,360 @@
+"""The build pipeline: catalog -> vectors -> neighbours -> analysis -> artifacts.
+
+:func:`build` runs every step with progress reporting and writes the artifacts
+atomically; :func:`load_model` and :func:`load_analysis` read them back. The CLI and
+the app's data page are thin callers of these functions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.artifacts import (
+    DEMO_CATALOG,
+    ArtifactReader,
+    ArtifactWriter,
+    atomic_folder,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
+from recommender.catalog import LoadReport, find_tmdb_files, load_catalog_csv, load_tmdb
+from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.errors import ArtifactError, CatalogError, ConfigError
+from recommender.evaluation import compare_vectorizers
+from recommender.model import RecommenderModel, VectorSpace
+from recommender.neighbours import top_neighbours
+from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
+from recommender.vectorize import TermVectors, vectorize_catalog
+
+Progress = Callable[[float, str], None]
+EVALUATION_K = 10
+AGREEMENT_K = 10
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """Where a catalog comes from: TMDB movies (+ credits) files, or one catalog CSV."""
+
+    movies: Path | None = None
+    credits: Path | None = None
+    catalog: Path | None = None
+
+    @classmethod
+    def demo(cls) -> "CatalogSource":
+        return cls(catalog=DEMO_CATALOG)
+
+    @classmethod
+    def tmdb_dir(cls, folder: str | Path) -> "CatalogSource":
+        movies, credits = find_tmdb_files(folder)
+        return cls(movies=movies, credits=credits)
+
+    def __post_init__(self) -> None:
+        if (self.catalog is None) == (self.movies is None):
+            raise ConfigError("give either a catalog CSV or a TMDB movies file (with optional credits), not both/neither")
+        if self.credits is not None and self.movies is None:
+            raise ConfigError("a credits file needs its movies file")
+
+    @property
+    def kind(self) -> str:
+        return "catalog" if self.catalog is not None else "tmdb"
+
+    @property
+    def name(self) -> str:
+        if self.catalog is not None:
+            return "demo catalog" if Path(self.catalog).resolve() == DEMO_CATALOG else Path(self.catalog).name
+        return "TMDB 5000" + ("" if self.credits else " (no credits)")
+
+    def files(self) -> list[Path]:
+        return [Path(p) for p in (self.catalog, self.movies, self.credits) if p is not None]
+
+    def load(self, top_cast: int) -> tuple[pd.DataFrame, LoadReport]:
+        if self.catalog is not None:
+            return load_catalog_csv(self.catalog)
+        return load_tmdb(self.movies, self.credits, top_cast=top_cast)  # type: ignore[arg-type]
+
+    def command(self, out: Path) -> str:
+        if self.catalog is not None:
+            where = f"--catalog {self.catalog}"
+        else:
+            where = f"--movies {self.movies}" + (f" --credits {self.credits}" if self.credits else "")
+        return f"python -m recommender build {where} --out {out}"
+
+
+class _Steps:
+    """Maps each step's own 0..1 progress onto the overall bar and times the steps."""
+
+    def __init__(self, progress: Progress | None, weights: dict[str, float]) -> None:
+        self.progress = progress
+        total = sum(weights.values())
+        self.weights = {k: v / total for k, v in weights.items()}
+        self.done = 0.0
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[Progress]:
+        start, base, share = time.perf_counter(), self.done, self.weights.get(name, 0.0)
+
+        def report(fraction: float, message: str = "") -> None:
+            if self.progress is not None:
+                self.progress(min(1.0, base + share * fraction), message or name)
+
+        report(0.0, name)
+        yield report
+        self.done = base + share
+        self.timings[name] = round(time.perf_counter() - start, 3)
+        report(1.0, f"{name} done")
+
+
+def prepare_catalog(catalog: pd.DataFrame, config: RecommenderConfig) -> tuple[pd.DataFrame, RatingStats]:
+    """Add ``weighted_rating`` and ``rating_norm`` columns; return the rating stats."""
+    stats = rating_stats(catalog, config.rating_quantile)
+    catalog = catalog.copy()
+    catalog["weighted_rating"] = weighted_rating(catalog["vote_average"], catalog["vote_count"], stats)
+    catalog["rating_norm"] = normalised(catalog["weighted_rating"].to_numpy())
+    return catalog, stats
+
+
+def build_model(
+    catalog: pd.DataFrame, config: RecommenderConfig, progress: Progress | None = None, steps: _Steps | None = None
+) -> RecommenderModel:
+    """Vectors and top-k neighbours of both vectorizers, in memory."""
+    steps = steps or _Steps(progress, {"vectorize": 1, "neighbours": 1})
+    catalog, stats = prepare_catalog(catalog, config)
+    with steps.step("vectorize") as report:
+        vectors = vectorize_catalog(catalog, config)
+        report(1.0)
+    spaces: dict[str, VectorSpace] = {}
+    with steps.step("neighbours") as report:
+        for i, name in enumerate(VECTORIZERS):
+            index, scores = top_neighbours(
+                vectors[name].matrix,
+                config.neighbours_k,
+                chunk_rows=config.chunk_rows,
+                max_block_cells=config.max_block_cells,
+                progress=lambda f, m, i=i, name=name: report((i + f) / len(VECTORIZERS), f"{name} {m}"),
+            )
+            spaces[name] = VectorSpace(vectors=vectors[name], neighbours=index, scores=scores)
+    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config)
+
+
+def build(
+    source: CatalogSource,
+    out: str | Path,
+    config: RecommenderConfig | None = None,
+    *,
+    skip_maps: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Build every artifact from ``source`` into ``out`` atomically; return the manifest.
+
+    Raises :class:`CatalogError` for bad input and :class:`ConfigError` for bad
+    settings, before anything in ``out`` is touched.
+    """
+    config = (config or RecommenderConfig()).validate()
+    out = Path(out)
+    weights = {"load catalog": 2, "vectorize": 3, "neighbours": 4, "evaluate": 2, "save": 1}
+    if not skip_maps:
+        weights["maps and clusters"] = 40
+    steps = _Steps(progress, weights)
+    with steps.step("load catalog"):
+        inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p), "bytes": p.stat().st_size} for p in source.files()]
+        catalog, report = source.load(config.top_cast)
+    model = build_model(catalog, config, steps=steps)
+    with steps.step("evaluate"):
+        evaluation = compare_vectorizers(
+            model.catalog, {n: s.neighbours for n, s in model.spaces.items()}, EVALUATION_K
+        ).reset_index()
+        agreement = _agreement(model)
+    analysis: dict[str, Any] = {}
+    if not skip_maps:
+        with steps.step("maps and clusters") as step_progress:
+            analysis = _analysis(model, config, step_progress)
+    with steps.step("save"), atomic_folder(out) as writer:
+        _save(writer, model, evaluation, agreement, analysis)
+        manifest = write_manifest(
+            writer,
+            {
+                "catalog": {
+                    "name": source.name,
+                    "kind": source.kind,
+                    "movies": report.movies,
+                    "without_overview": report.without_overview,
+                    "without_credits": report.without_credits,
+                    "warnings": report.warnings,
+                },
+                "inputs": inputs,
+                "build_command": source.command(out),
+                "config": config.to_dict(),
+                "rating_stats": {"C": model.stats.mean_vote, "m": model.stats.min_votes, "quantile": model.stats.quantile},
+                "vectorizers": {n: {"terms": s.vectors.n_terms, "nnz": int(s.vectors.matrix.nnz)} for n, s in model.spaces.items()},
+                "maps": analysis.get("quality", {}),
+                "maps_built": not skip_maps,
+                "timings_s": steps.timings,
+            },
+        )
+    return manifest
+
+
+def _agreement(model: RecommenderModel) -> pd.DataFrame:
+    from recommender.agreement import agreement_table
+
+    return agreement_table(model.spaces["tfidf"].neighbours, model.spaces["count"].neighbours, AGREEMENT_K)
+
+
+def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Progress) -> dict[str, Any]:
+    """SVD, every map with its faithfulness, and clusters, for each vectorizer."""
+    from recommender.clusters import cluster_levels
+    from recommender.projection import neighbour_preservation, project, reduce_svd, trustworthiness_score
+
+    settings = config.projection
+    maps = [(m, d) for m in settings.methods for d in settings.dimensions]
+    per_space = len(maps) + 2
+    total = per_space * len(model.spaces)
+    done = 0
+    result: dict[str, Any] = {"arrays": {}, "clusters": {}, "quality": {}}
+    genres, directors = model.catalog["genres"].tolist(), model.catalog["directors"].tolist()
+    for name, space in model.spaces.items():
+        progress(done / total, f"{name}: SVD")
+        svd = reduce_svd(space.vectors.matrix, settings.svd_components, config.seed)
+        done += 1
+        arrays: dict[str, np.ndarray] = {"svd": svd}
+        for method, dims in maps:
+            progress(done / total, f"{name}: {method} {dims}-D")
+            coords = project(svd, method, dims, settings, config.seed)
+            trust, points = trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed)
+            arrays[f"{method}_{dims}"] = coords.astype(np.float32)
+            arrays[f"preservation_{method}_{dims}"] = neighbour_preservation(
+                space.neighbours, coords, settings.faithfulness_k
+            ).astype(np.float32)
+            result["quality"][f"{name}/{method}/{dims}"] = {"trustworthiness": float(trust), "points": int(points)}
+            done += 1
+        progress(done / total, f"{name}: clusters")
+        broad, fine, labels = cluster_levels(
+            svd, space.vectors.matrix, space.vectors.terms, space.vectors.labels, genres, directors, config.clusters, config.seed
+        )
+        arrays["cluster_broad"], arrays["cluster_fine"] = broad.astype(np.int32), fine.astype(np.int32)
+        result["arrays"][name] = arrays
+        result["clusters"][name] = labels
+        done += 1
+    progress(1.0, "maps done")
+    return result
+
+
+def _save(
+    writer: ArtifactWriter,
+    model: RecommenderModel,
+    evaluation: pd.DataFrame,
+    agreement: pd.DataFrame,
+    analysis: dict[str, Any],
+) -> None:
+    writer.table("catalog", model.catalog)
+    for name, space in model.spaces.items():
+        writer.sparse(f"vectors_{name}", space.vectors.matrix)
+        writer.table(
+            f"terms_{name}",
+            pd.DataFrame({"term": space.vectors.terms, "label": space.vectors.labels, "field": space.vectors.fields}),
+        )
+        writer.arrays(f"neighbours_{name}", index=space.neighbours, scores=space.scores)
+    writer.table("evaluation", evaluation)
+    writer.table("agreement", agreement)
+    for name, arrays in analysis.get("arrays", {}).items():
+        writer.arrays(f"maps_{name}", **arrays)
+        writer.table(f"clusters_{name}", _clusters_for_parquet(analysis["clusters"][name]))
+
+
+def _clusters_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            frame[column] = frame[column].map(lambda v: [str(x) for x in v])
+    return frame
+
+
+# --------------------------------------------------------------------------- loading
+def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
+    """Read the artifacts needed to serve recommendations.
+
+    Raises :class:`ArtifactError` (missing, damaged, altered, other schema) naming
+    the file and the rebuild command.
+    """
+    reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
+    manifest = reader.manifest
+    try:
+        config = RecommenderConfig.from_dict(manifest["config"])
+        stats_data = manifest["rating_stats"]
+        stats = RatingStats(mean_vote=stats_data["C"], min_votes=stats_data["m"], quantile=stats_data["quantile"])
+    except (KeyError, TypeError, ConfigError) as exc:
+        raise ArtifactError(f"{Path(folder) / 'manifest.json'}: incomplete or from another version ({exc}); rebuild") from exc
+    catalog = reader.table("catalog")
+    spaces = {}
+    for name in VECTORIZERS:
+        terms = reader.table(f"terms_{name}")
+        vectors = TermVectors(
+            name=name,
+            matrix=reader.sparse(f"vectors_{name}"),
+            terms=terms["term"].to_numpy(dtype=str),
+            labels=terms["label"].to_numpy(dtype=str),
+            fields=terms["field"].to_numpy(dtype=str),
+        )
+        neighbours = reader.arrays(f"neighbours_{name}")
+        spaces[name] = VectorSpace(vectors=vectors, neighbours=neighbours["index"], scores=neighbours["scores"])
+    _check_shapes(catalog, spaces, Path(folder))
+    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config, manifest=manifest)
+
+
+def _check_shapes(catalog: pd.DataFrame, spaces: dict[str, VectorSpace], folder: Path) -> None:
+    n = len(catalog)
+    for name, space in spaces.items():
+        if space.vectors.matrix.shape[0] != n or space.neighbours.shape[0] != n:
+            raise ArtifactError(f"{folder}: {name} arrays do not match the catalog's {n} movies; rebuild")
+
+
+@dataclass
+class Analysis:
+    """Precomputed maps, clusters, agreement and evaluation (explorer and comparison pages)."""
+
+    maps: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    clusters: dict[str, pd.DataFrame] = field(default_factory=dict)
+    quality: dict[str, dict[str, float]] = field(default_factory=dict)
+    agreement: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None
+
+    @property
+    def has_maps(self) -> bool:
+        return bool(self.maps)
+
+
+def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
+    """Read the analysis artifacts; maps are absent when built with ``--skip-maps``."""
+    reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
+    analysis = Analysis(
+        agreement=reader.table("agreement"),
+        evaluation=reader.table("evaluation"),
+        quality=reader.manifest.get("maps", {}),
+    )
+    for name in VECTORIZERS:
+        if reader.has(f"maps_{name}.npz"):
+            analysis.maps[name] = reader.arrays(f"maps_{name}")
+            analysis.clusters[name] = reader.table(f"clusters_{name}")
+    return analysis
+
+
+__all__ = [
+    "Analysis",
+    "CatalogSource",
+    "build",
+    "build_model",
+    "load_analysis",
+    "load_model",
+    "prepare_catalog",
+    "CatalogError",
+]

@@ -1,0 +1,166 @@
+"""Command line: ``python -m recommender build | recommend | neighbours | top``.
+
+A thin front end over the core: it parses arguments, shows progress bars (tqdm) for
+long steps and prints errors as one clear line (exit code 2) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from recommender.artifacts import default_artifacts_dir
+from recommender.build import CatalogSource, build, load_model
+from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.errors import RecommenderError
+from recommender.explain import explain, why_text
+from recommender.popularity import top_chart
+from recommender.ranking import RankingOptions, neighbour_ids, recommend
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m recommender", description="Content-based movie recommender.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    b = commands.add_parser("build", help="build the artifacts the app and the other commands read")
+    b.add_argument("--movies", type=Path, help="tmdb_5000_movies.csv[.gz|.zip]")
+    b.add_argument("--credits", type=Path, help="tmdb_5000_credits.csv[.gz|.zip] (optional)")
+    b.add_argument("--tmdb-dir", type=Path, help="folder holding the TMDB movies (and credits) files")
+    b.add_argument("--catalog", type=Path, help="a catalog CSV in the project's own format (default: the demo catalog)")
+    b.add_argument("--out", type=Path, default=None, help="artifacts folder (default: $MOVIE_ARTIFACTS or ./artifacts)")
+    b.add_argument("--config", type=Path, help="JSON file of settings overriding the defaults")
+    b.add_argument("--skip-maps", action="store_true", help="skip projections and clusters (core build only)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    for name, helptext in (("recommend", "recommendations for one movie"), ("neighbours", "JSON lines of every movie's ranked neighbours")):
+        c = commands.add_parser(name, help=helptext)
+        if name == "recommend":
+            c.add_argument("movie", help='a title, a display title such as "Batman (1989)", or an id')
+        c.add_argument("--k", type=int, default=None, help="number of results (default 10 for recommend, 300 for neighbours)")
+        c.add_argument("--vectorizer", choices=VECTORIZERS, default="tfidf")
+        c.add_argument("--artifacts", type=Path, default=None)
+        if name == "recommend":
+            c.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    t = commands.add_parser("top", help="weighted-rating top chart")
+    t.add_argument("--genre", action="append", default=[], help="keep movies of this genre (repeatable)")
+    t.add_argument("--n", type=int, default=20)
+    t.add_argument("--artifacts", type=Path, default=None)
+    return parser
+
+
+def _source(args: argparse.Namespace) -> CatalogSource:
+    given = [x for x in (args.movies, args.tmdb_dir, args.catalog) if x is not None]
+    if len(given) > 1:
+        raise SystemExit("error: give only one of --movies/--credits, --tmdb-dir or --catalog")
+    if args.credits is not None and args.movies is None:
+        raise SystemExit("error: --credits needs --movies")
+    if args.tmdb_dir is not None:
+        return CatalogSource.tmdb_dir(args.tmdb_dir)
+    if args.movies is not None:
+        return CatalogSource(movies=args.movies, credits=args.credits)
+    if args.catalog is not None:
+        return CatalogSource(catalog=args.catalog)
+    return CatalogSource.demo()
+
+
+def _config(path: Path | None) -> RecommenderConfig:
+    if path is None:
+        return RecommenderConfig()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SystemExit(f"error: {path}: cannot read settings ({exc})") from exc
+    return RecommenderConfig.from_dict(data)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    source = _source(args)
+    out = args.out or default_artifacts_dir()
+    config = _config(args.config)
+    bar = None
+    progress = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=1000, unit="‰", bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr)
+
+        def progress(fraction: float, message: str) -> None:
+            bar.set_description_str(message[:40].ljust(40))
+            bar.n = int(fraction * 1000)
+            bar.refresh()
+
+    try:
+        manifest = build(source, out, config, skip_maps=args.skip_maps, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    catalog = manifest["catalog"]
+    for warning in catalog["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in manifest["timings_s"].items())
+    print(f"built {catalog['movies']:,} movies from {catalog['name']} into {out} ({timings})")
+    return 0
+
+
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    model = load_model(args.artifacts or default_artifacts_dir())
+    movie_id = model.resolve(args.movie)
+    options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, **({"k": args.k} if args.k else {}))
+    table = recommend(model, movie_id, options)
+    space = model.space(args.vectorizer)
+    query_row = model.row_of(movie_id)
+    whys = [why_text(explain(space.vectors, query_row, model.row_of(i))) for i in table["id"]]
+    if args.json:
+        records = [
+            {
+                "rank": int(r.rank),
+                "id": int(r.id),
+                "title": r.display_title,
+                "similarity": round(float(r.similarity), 4),
+                "weighted_rating": round(float(r.weighted_rating), 3),
+                "why": why,
+            }
+            for r, why in zip(table.itertuples(), whys)
+        ]
+        print(json.dumps({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "results": records}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Recommendations for {model.display_titles[query_row]} (id {movie_id}, {args.vectorizer}):")
+    for r, why in zip(table.itertuples(), whys):
+        print(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}\n     why: {why}")
+    return 0
+
+
+def _cmd_neighbours(args: argparse.Namespace) -> int:
+    model = load_model(args.artifacts or default_artifacts_dir())
+    options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, k=args.k or 300)
+    out = sys.stdout
+    for movie_id in model.ids:
+        out.write(json.dumps({"id": int(movie_id), "neighbours": neighbour_ids(model, int(movie_id), options)}) + "\n")
+    return 0
+
+
+def _cmd_top(args: argparse.Namespace) -> int:
+    model = load_model(args.artifacts or default_artifacts_dir())
+    chart = top_chart(model.catalog, model.stats, genres=tuple(args.genre), n=args.n)
+    s = model.stats
+    print(f"Top {len(chart)} by weighted rating (C = {s.mean_vote:.2f}, m = {s.min_votes:.0f} votes)")
+    for r in chart.itertuples():
+        print(f"{r.rank:>3}. {r.display_title}  WR {r.weighted_rating:.2f}  ({r.vote_average:.1f} from {r.vote_count:,} votes)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (2 for bad input, with a one-line message)."""
+    args = _parser().parse_args(argv)
+    handlers = {"build": _cmd_build, "recommend": _cmd_recommend, "neighbours": _cmd_neighbours, "top": _cmd_top}
+    try:
+        return handlers[args.command](args)
+    except RecommenderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `neighbours | head`
+        return 0

@@ -1,0 +1,98 @@
+"""The loaded recommender: catalog, rating statistics and one vector space per vectorizer.
+
+A :class:`RecommenderModel` is what ``build`` produces in memory and what
+:func:`recommender.artifacts.load_artifacts` gives back from disk. It maps movie ids
+to catalog rows once (``row_of``) and resolves a user's query ("Batman (1989)", a
+title, or an id) to one movie (``resolve``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.errors import ConfigError, UnknownMovieError
+from recommender.popularity import RatingStats
+from recommender.vectorize import TermVectors
+
+
+@dataclass
+class VectorSpace:
+    """One vectorizer's vectors and stored top-k neighbours (row indices, scores)."""
+
+    vectors: TermVectors
+    neighbours: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def name(self) -> str:
+        return self.vectors.name
+
+
+@dataclass
+class RecommenderModel:
+    """Everything needed to serve recommendations; read-only once built."""
+
+    catalog: pd.DataFrame
+    stats: RatingStats
+    spaces: dict[str, VectorSpace]
+    config: RecommenderConfig
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ids = self.catalog["id"].to_numpy()
+        self._row_of_id = {int(movie_id): row for row, movie_id in enumerate(ids)}
+        self._row_of_display = {t.casefold(): row for row, t in enumerate(self.catalog["display_title"])}
+        self._rows_of_title: dict[str, list[int]] = {}
+        for row, title in enumerate(self.catalog["title"]):
+            self._rows_of_title.setdefault(title.casefold(), []).append(row)
+        self.ids = ids
+        self.display_titles = self.catalog["display_title"].to_numpy()
+
+    @property
+    def n_movies(self) -> int:
+        return len(self.catalog)
+
+    def space(self, vectorizer: str) -> VectorSpace:
+        """The vector space of ``vectorizer``; :class:`ConfigError` if not built."""
+        if vectorizer not in self.spaces:
+            raise ConfigError(
+                f"unknown vectorizer {vectorizer!r}; accepted: {', '.join(v for v in VECTORIZERS if v in self.spaces)}"
+            )
+        return self.spaces[vectorizer]
+
+    def row_of(self, movie_id: int) -> int:
+        """Catalog row of a movie id; :class:`UnknownMovieError` if absent."""
+        try:
+            return self._row_of_id[int(movie_id)]
+        except (KeyError, TypeError, ValueError):
+            raise UnknownMovieError(f"no movie with id {movie_id!r} in the catalog") from None
+
+    def has_id(self, movie_id: int) -> bool:
+        return int(movie_id) in self._row_of_id
+
+    def resolve(self, query: str | int) -> int:
+        """Movie id for an id, a display title ("Batman (1989)") or a unique title.
+
+        Raises :class:`UnknownMovieError` for no match, or for a title shared by
+        several movies (the message lists their display titles to choose from).
+        """
+        text = str(query).strip()
+        if text.lstrip("-").isdigit() and int(text) in self._row_of_id:
+            return int(text)
+        key = text.casefold()
+        if key in self._row_of_display:
+            return int(self.ids[self._row_of_display[key]])
+        rows = self._rows_of_title.get(key, [])
+        if len(rows) == 1:
+            return int(self.ids[rows[0]])
+        if len(rows) > 1:
+            options = ", ".join(repr(self.display_titles[r]) for r in rows)
+            raise UnknownMovieError(f"{text!r} matches {len(rows)} movies; use one of {options} or an id")
+        close = [t for t in self.display_titles if key in t.casefold()][:5]
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownMovieError(f"no movie titled {text!r} and no such id in the catalog{hint}")

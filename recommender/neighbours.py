@@ -1,0 +1,95 @@
+"""Top-k cosine neighbours on sparse, L2-normalised vectors, in bounded memory.
+
+The similarity matrix is never built whole: rows are multiplied against the
+catalog in blocks (at most ``max_block_cells`` dense cells at a time) and only each
+row's top k neighbours are kept. Zero-similarity movies are not neighbours; a row
+with fewer than k neighbours is padded with index -1 and score 0. A movie is never
+its own neighbour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.errors import ConfigError
+
+Progress = Callable[[float, str], None]
+
+
+def _top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and scores of the k largest entries of each row, best first.
+
+    Ties are broken by the lower column index so results are deterministic.
+    """
+    n_rows, n_cols = block.shape
+    k_eff = min(k, n_cols)
+    if k_eff < n_cols:
+        part = np.argpartition(-block, k_eff - 1, axis=1)[:, :k_eff]
+    else:
+        part = np.tile(np.arange(n_cols), (n_rows, 1))
+    part_scores = np.take_along_axis(block, part, axis=1)
+    order = np.lexsort((part, -part_scores), axis=1)
+    index = np.take_along_axis(part, order, axis=1)
+    scores = np.take_along_axis(part_scores, order, axis=1)
+    return index, scores
+
+
+def top_neighbours(
+    vectors: sp.csr_matrix,
+    k: int,
+    *,
+    chunk_rows: int = 2048,
+    max_block_cells: int = 20_000_000,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k neighbours of every row of ``vectors`` (N x V, rows L2-normalised).
+
+    Returns ``(index, scores)``: int32 and float32 arrays of shape (N, k), best first;
+    index -1 / score 0 where fewer than k movies have a positive similarity.
+    Memory is O(N k + block), never O(N^2).
+    """
+    if k < 1:
+        raise ConfigError(f"k must be >= 1, got {k}")
+    vectors = sp.csr_matrix(vectors, dtype=np.float32)
+    n = vectors.shape[0]
+    index = np.full((n, k), -1, dtype=np.int32)
+    scores = np.zeros((n, k), dtype=np.float32)
+    if n == 0:
+        return index, scores
+    transposed = vectors.T.tocsc()
+    step = max(1, min(chunk_rows, max_block_cells // max(n, 1)))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        block = (vectors[start:stop] @ transposed).toarray()
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never itself
+        block_index, block_scores = _top_k_of_block(block, k)
+        keep = block_scores > 0
+        width = block_index.shape[1]
+        index[start:stop, :width] = np.where(keep, block_index, -1)
+        scores[start:stop, :width] = np.where(keep, block_scores, 0.0)
+        if progress is not None:
+            progress(stop / n, f"neighbours {stop:,}/{n:,}")
+    return index, scores
+
+
+def similarities(vectors: sp.csr_matrix, row: int) -> np.ndarray:
+    """Exact cosine similarity of movie ``row`` to every movie (float32, length N)."""
+    return np.asarray((vectors @ vectors[row].T).toarray()).ravel().astype(np.float32)
+
+
+def exact_neighbours(vectors: sp.csr_matrix, row: int, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The top-k neighbours of one movie, computed exactly on demand for any k.
+
+    ``mask`` (bool, length N) restricts the candidates. Returns (index, scores) of
+    the movies with positive similarity, best first, at most k of them.
+    """
+    sims = similarities(vectors, row)
+    sims[row] = -np.inf
+    if mask is not None:
+        sims = np.where(mask, sims, -np.inf)
+    index, scores = _top_k_of_block(sims[None, :], k)
+    keep = scores[0] > 0
+    return index[0][keep].astype(np.int32), scores[0][keep]

@@ -1,0 +1,89 @@
+"""IMDB-style weighted rating and top charts.
+
+WR = v/(v+m)·R + m/(v+m)·C, where R is a movie's vote average, v its vote count,
+C the mean vote over the catalog and m the ``quantile`` of the vote counts (0.90 by
+default): a movie needs many votes before its own average outweighs the catalog's.
+Only movies with at least m votes qualify for a top chart, as on IMDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recommender.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RatingStats:
+    """The catalog's mean vote ``C`` and minimum vote count ``m``."""
+
+    mean_vote: float
+    min_votes: float
+    quantile: float
+
+
+def rating_stats(catalog: pd.DataFrame, quantile: float = 0.90) -> RatingStats:
+    """C (mean of the vote averages of movies with votes) and m (vote-count quantile)."""
+    if not 0 < quantile < 1:
+        raise ConfigError(f"quantile must be in (0, 1), got {quantile}")
+    rated = catalog[(catalog["vote_count"] > 0) & catalog["vote_average"].notna()]
+    if rated.empty:
+        return RatingStats(mean_vote=0.0, min_votes=0.0, quantile=quantile)
+    return RatingStats(
+        mean_vote=float(rated["vote_average"].mean()),
+        min_votes=float(catalog["vote_count"].quantile(quantile)),
+        quantile=quantile,
+    )
+
+
+def weighted_rating(vote_average: np.ndarray | pd.Series, vote_count: np.ndarray | pd.Series, stats: RatingStats) -> np.ndarray:
+    """WR for each movie; a movie without votes gets C."""
+    r = np.nan_to_num(np.asarray(vote_average, dtype=np.float64), nan=stats.mean_vote)
+    v = np.asarray(vote_count, dtype=np.float64)
+    m, c = stats.min_votes, stats.mean_vote
+    denominator = v + m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wr = np.where(denominator > 0, v / denominator * r + m / denominator * c, c)
+    return wr
+
+
+def normalised(values: np.ndarray) -> np.ndarray:
+    """Min-max scaling to [0, 1]; a constant array gives zeros."""
+    values = np.asarray(values, dtype=np.float64)
+    low, high = np.nanmin(values), np.nanmax(values)
+    if not np.isfinite(high - low) or high - low == 0:
+        return np.zeros_like(values)
+    return (values - low) / (high - low)
+
+
+def top_chart(
+    catalog: pd.DataFrame,
+    stats: RatingStats,
+    *,
+    genres: Sequence[str] = (),
+    years: tuple[int, int] | None = None,
+    n: int = 20,
+) -> pd.DataFrame:
+    """The n best movies by weighted rating among those with at least m votes.
+
+    ``genres`` keeps movies having any of them; ``years`` is an inclusive range.
+    ``catalog`` must have a ``weighted_rating`` column. Columns: rank, id,
+    display_title, year, genres, vote_average, vote_count, weighted_rating.
+    """
+    mask = catalog["vote_count"] >= stats.min_votes
+    if genres:
+        wanted = set(genres)
+        mask &= catalog["genres"].map(lambda gs: bool(wanted.intersection(gs)))
+    if years is not None:
+        year = catalog["year"]
+        mask &= year.notna() & (year >= years[0]) & (year <= years[1])
+    chart = catalog.loc[mask.fillna(False).astype(bool)].sort_values(
+        ["weighted_rating", "vote_count", "id"], ascending=[False, False, True]
+    ).head(n)
+    chart = chart.loc[:, ["id", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"]]
+    chart.insert(0, "rank", np.arange(1, len(chart) + 1))
+    return chart.reset_index(drop=True)

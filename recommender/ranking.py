@@ -1,0 +1,175 @@
+"""Ranking a movie's neighbours: filters, rating blend and MMR diversity.
+
+Candidates come from the stored top-k neighbours when they suffice, otherwise from
+an exact on-demand query, so any k and any filter give exact results. The score is
+``(1 - rating_weight) * similarity + rating_weight * normalised weighted rating``;
+maximal marginal relevance (MMR) then optionally trades score for diversity. The
+query movie never appears in its own results and only movies with a positive
+similarity are recommended.
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from recommender.config import RankingSettings
+from recommender.errors import ConfigError
+from recommender.model import RecommenderModel
+from recommender.neighbours import exact_neighbours
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Constraints on recommended movies; empty means no constraint."""
+
+    years: tuple[int, int] | None = None
+    genres: tuple[str, ...] = ()
+    min_votes: int = 0
+    languages: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.years or self.genres or self.min_votes > 0 or self.languages)
+
+
+@dataclass(frozen=True)
+class RankingOptions:
+    """How to rank: vectorizer, k, rating blend, MMR and filters."""
+
+    vectorizer: str = "tfidf"
+    k: int = 10
+    rating_weight: float = 0.0
+    mmr: bool = False
+    mmr_lambda: float = 0.7
+    candidate_pool: int = 100
+    filters: Filters = field(default_factory=Filters)
+
+    @classmethod
+    def from_settings(cls, settings: RankingSettings, **overrides: object) -> "RankingOptions":
+        """Options with the config's ranking defaults, then ``overrides``."""
+        base = dict(
+            k=settings.k,
+            rating_weight=settings.rating_weight,
+            mmr=settings.mmr,
+            mmr_lambda=settings.mmr_lambda,
+            candidate_pool=settings.candidate_pool,
+        )
+        base.update(overrides)
+        return cls(**base)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        if self.k < 1:
+            raise ConfigError(f"k must be >= 1, got {self.k}")
+        if not 0 <= self.rating_weight <= 1:
+            raise ConfigError(f"rating weight must be in [0, 1], got {self.rating_weight}")
+        if not 0 <= self.mmr_lambda <= 1:
+            raise ConfigError(f"MMR lambda must be in [0, 1], got {self.mmr_lambda}")
+
+
+def filter_mask(catalog: pd.DataFrame, filters: Filters) -> np.ndarray | None:
+    """Boolean mask of the movies passing ``filters``, or None when none is active."""
+    if not filters.active:
+        return None
+    mask = np.ones(len(catalog), dtype=bool)
+    if filters.years is not None:
+        year = catalog["year"].astype("float64").to_numpy()
+        mask &= (year >= filters.years[0]) & (year <= filters.years[1])
+    if filters.genres:
+        wanted = set(filters.genres)
+        mask &= np.fromiter((bool(wanted.intersection(g)) for g in catalog["genres"]), bool, len(catalog))
+    if filters.min_votes > 0:
+        mask &= catalog["vote_count"].to_numpy() >= filters.min_votes
+    if filters.languages:
+        mask &= catalog["original_language"].isin(list(filters.languages)).to_numpy()
+    return mask
+
+
+def candidates(model: RecommenderModel, row: int, needed: int, vectorizer: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``needed`` most similar movies to ``row`` passing ``mask`` (exact)."""
+    space = model.space(vectorizer)
+    stored, scores = space.neighbours[row], space.scores[row]
+    valid = stored >= 0
+    complete = not valid.all()  # padding means every positive-similarity movie is stored
+    if mask is not None:
+        valid &= mask[np.where(stored >= 0, stored, 0)]
+    if valid.sum() >= needed or complete:
+        return stored[valid][:needed], scores[valid][:needed]
+    return exact_neighbours(space.vectors.matrix, row, needed, mask)
+
+
+def rank(model: RecommenderModel, movie_id: int, options: RankingOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, similarities and final scores of the recommendations, best first.
+
+    Raises :class:`~recommender.errors.UnknownMovieError` for an unknown id and
+    :class:`ConfigError` for bad options.
+    """
+    options.validate()
+    row = model.row_of(movie_id)
+    reranks = options.rating_weight > 0 or options.mmr
+    needed = max(options.candidate_pool, options.k) if reranks else options.k
+    mask = filter_mask(model.catalog, options.filters)
+    rows, sims = candidates(model, row, needed, options.vectorizer, mask)
+    rating = model.catalog["rating_norm"].to_numpy()[rows] if len(rows) else np.zeros(0)
+    scores = (1 - options.rating_weight) * sims + options.rating_weight * rating
+    if options.rating_weight > 0:
+        order = np.lexsort((rows, -sims, -scores))
+        rows, sims, scores = rows[order], sims[order], scores[order]
+    if options.mmr and len(rows) > 1:
+        chosen = mmr_order(model.space(options.vectorizer).vectors.matrix, rows, scores, options.k, options.mmr_lambda)
+        rows, sims, scores = rows[chosen], sims[chosen], scores[chosen]
+    k = options.k
+    return rows[:k].astype(np.int64), sims[:k].astype(np.float64), scores[:k].astype(np.float64)
+
+
+def mmr_order(vectors, rows: np.ndarray, relevance: np.ndarray, k: int, lam: float) -> np.ndarray:
+    """Maximal marginal relevance: positions into ``rows`` of k picks, greedily
+    maximising ``lam * relevance - (1 - lam) * max similarity to those already picked``."""
+    block = vectors[rows]
+    pairwise = (block @ block.T).toarray()
+    picked: list[int] = []
+    redundancy = np.zeros(len(rows))
+    available = np.ones(len(rows), dtype=bool)
+    for _ in range(min(k, len(rows))):
+        gain = np.where(available, lam * relevance - (1 - lam) * redundancy, -np.inf)
+        best = int(np.argmax(gain))
+        picked.append(best)
+        available[best] = False
+        redundancy = np.maximum(redundancy, pairwise[best])
+    return np.asarray(picked, dtype=np.int64)
+
+
+RESULT_COLUMNS = ["rank", "id", "display_title", "year", "genres", "directors", "similarity", "weighted_rating", "score"]
+
+
+def recommend(model: RecommenderModel, movie_id: int, options: RankingOptions) -> pd.DataFrame:
+    """Recommendations for ``movie_id`` as a table with :data:`RESULT_COLUMNS`."""
+    rows, sims, scores = rank(model, movie_id, options)
+    table = model.catalog.iloc[rows][["id", "display_title", "year", "genres", "directors", "weighted_rating"]].copy()
+    table.insert(0, "rank", np.arange(1, len(rows) + 1))
+    table["similarity"] = sims
+    table["score"] = scores
+    return table.loc[:, RESULT_COLUMNS].reset_index(drop=True)
+
+
+def neighbour_ids(model: RecommenderModel, movie_id: int, options: RankingOptions) -> list[int]:
+    """Ids of the recommendations, best first (the ``neighbours`` CLI's lists)."""
+    rows, _, _ = rank(model, movie_id, options)
+    return [int(i) for i in model.ids[rows]]
+
+
+def languages_of(catalog: pd.DataFrame) -> list[str]:
+    """Distinct original languages, most frequent first."""
+    counts = catalog["original_language"].replace("", np.nan).dropna().value_counts()
+    return counts.index.tolist()
+
+
+def genres_of(catalog: pd.DataFrame) -> list[str]:
+    """Distinct genres, most frequent first."""
+    counts = catalog["genres"].explode().dropna().value_counts()
+    return counts.index.tolist()
+
+
