@@ -11,9 +11,11 @@ counted in :class:`LoadReport` warnings.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -99,6 +101,7 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
             f"{path}: bytes that are not UTF-8 at byte {exc.start} (line {line}): "
             f"{raw[exc.start:exc.start + 4]!r}; save the file as UTF-8"
         ) from exc
+    _check_not_truncated(text, path)
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c"
@@ -119,6 +122,32 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
                 f"(limit {MAX_CELL_CHARS:,}); the file looks damaged"
             )
     return frame
+
+
+def _check_not_truncated(text: str, path: Path) -> None:
+    """Reject a file cut off inside a quoted cell or in the middle of its last row.
+
+    pandas would silently close an unbalanced quote at the end of the file or pad a
+    short last row with empty cells, turning a damaged file into wrong data.
+    """
+    if text.count('"') % 2:
+        in_quote, opened = False, 0
+        for match in re.finditer('"', text):
+            if not in_quote:
+                opened = match.start()
+            in_quote = not in_quote
+        line = text.count("\n", 0, opened) + 1
+        raise CatalogError(
+            f"{path}: truncated or damaged: the quoted cell opened on line {line} is never closed"
+        )
+    if not text.endswith(("\n", "\r")):
+        rows = list(csv.reader(io.StringIO(text)))
+        header, last = rows[0], rows[-1]
+        if len(rows) > 1 and len(last) < len(header):
+            raise CatalogError(
+                f"{path}: truncated: the last row (data row {len(rows) - 1}) has {len(last)} of {len(header)} "
+                "columns and the file does not end with a newline"
+            )
 
 
 def _kind(path: Path) -> str:

@@ -63,3 +63,8 @@ def why_text(explanation: dict[str, list[str]], max_fields: int = 3) -> str:
     """A short sentence-like summary: "Director: James Cameron · Genres: Action, ..."."""
     parts = [f"{FIELD_TITLES.get(f, f)}: {', '.join(labels)}" for f, labels in list(explanation.items())[:max_fields]]
     return " · ".join(parts) if parts else "no shared terms"
+
+
+def explain_results(vectors: TermVectors, query_row: int, rows: list[int] | np.ndarray, per_field: int = 3) -> list[dict[str, list[str]]]:
+    """:func:`explain` for each recommended row, in order."""
+    return [explain(vectors, query_row, int(row), per_field) for row in rows]

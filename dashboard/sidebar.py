@@ -1,0 +1,37 @@
+"""The sidebar shared by every page: the loaded catalog and the vectorizer in use."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recommender.config import VECTORIZERS
+from recommender.model import RecommenderModel
+
+VECTORIZER_LABELS = {"tfidf": "TF-IDF", "count": "Count"}
+
+
+def vectorizer() -> str:
+    """The vectorizer chosen in the sidebar (kept across pages in session state)."""
+    return st.session_state.get("vectorizer", VECTORIZERS[0])
+
+
+def draw(model: RecommenderModel) -> None:
+    """Catalog name, number of films, build date, and the vectorizer selector."""
+    manifest = model.manifest
+    catalog = manifest.get("catalog", {})
+    with st.sidebar:
+        st.markdown(f"**Catalog:** {catalog.get('name', 'unknown')}")
+        st.caption(f"{model.n_movies:,} films · built {str(manifest.get('built_at', '?')).replace('T', ' ')}")
+        if "vectorizer" not in st.session_state:
+            wanted = st.query_params.get("vectorizer")
+            st.session_state["vectorizer"] = wanted if wanted in VECTORIZERS else VECTORIZERS[0]
+            if wanted is not None and wanted not in VECTORIZERS:
+                st.warning(f"Ignored the link's vectorizer={wanted!r}; accepted: {', '.join(VECTORIZERS)}.")
+        st.radio(
+            "Vectorizer",
+            VECTORIZERS,
+            format_func=VECTORIZER_LABELS.get,
+            key="vectorizer",
+            horizontal=True,
+            help="Which text representation drives similarity on every page.",
+        )
