@@ -75,7 +75,7 @@ class ArtifactWriter:
 
     def table(self, name: str, frame: pd.DataFrame) -> None:
         """A table as ``name.parquet``."""
-        frame.to_parquet(self.folder / f"{name}.parquet", index=False)
+        frame.to_parquet(self.folder / f"{name}.parquet", index=False, compression="zstd", compression_level=9)
         self._record(f"{name}.parquet")
 
     def arrays(self, name: str, **arrays: np.ndarray) -> None:
@@ -87,9 +87,33 @@ class ArtifactWriter:
         self._record(f"{name}.npz")
 
     def sparse(self, name: str, matrix: sp.csr_matrix) -> None:
-        """A CSR matrix as ``name.npz`` (data, indices, indptr, shape)."""
+        """A CSR matrix as ``name.npz`` (data, indices, indptr, shape), with the
+        smallest integer types that hold its values (term counts fit in 8 or 16 bits)."""
         matrix = sp.csr_matrix(matrix)
-        self.arrays(name, data=matrix.data, indices=matrix.indices, indptr=matrix.indptr, shape=np.asarray(matrix.shape))
+        data = matrix.data
+        if np.issubdtype(data.dtype, np.integer):
+            data = data.astype(smallest_uint(int(data.max(initial=0))))
+        self.arrays(
+            name,
+            data=data,
+            indices=matrix.indices.astype(smallest_uint(matrix.shape[1])),
+            indptr=matrix.indptr.astype(smallest_uint(int(matrix.indptr[-1]))),
+            shape=np.asarray(matrix.shape, dtype=np.int64),
+        )
+
+    def index(self, name: str, index: np.ndarray) -> None:
+        """Row indices with -1 padding, as the smallest unsigned type (padding = its max)."""
+        n_max = int(index.max(initial=0)) + 1
+        dtype = smallest_uint(n_max)
+        self.arrays(name, index=np.where(index >= 0, index, np.iinfo(dtype).max).astype(dtype))
+
+
+def smallest_uint(largest: int) -> type:
+    """The smallest unsigned numpy type holding 0..largest (and a sentinel above it)."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if largest < np.iinfo(dtype).max:
+            return dtype
+    return np.uint64
 
 
 @contextmanager
@@ -219,7 +243,17 @@ class ArtifactReader:
     def sparse(self, name: str) -> sp.csr_matrix:
         parts = self.arrays(name)
         shape = tuple(int(x) for x in parts["shape"])
-        return sp.csr_matrix((parts["data"], parts["indices"], parts["indptr"]), shape=shape)
+        data = parts["data"].astype(np.int32) if np.issubdtype(parts["data"].dtype, np.integer) else parts["data"]
+        index_type = np.int32 if int(parts["indptr"][-1]) < np.iinfo(np.int32).max else np.int64
+        return sp.csr_matrix(
+            (data, parts["indices"].astype(index_type), parts["indptr"].astype(index_type)), shape=shape
+        )
+
+    def index(self, name: str) -> np.ndarray:
+        """Row indices written by :meth:`ArtifactWriter.index`, as int32 with -1 padding."""
+        stored = self.arrays(name)["index"]
+        sentinel = np.iinfo(stored.dtype).max
+        return np.where(stored == sentinel, -1, stored).astype(np.int32)
 
 
 def changed_inputs(manifest: dict[str, Any]) -> list[str]:

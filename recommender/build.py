@@ -33,7 +33,7 @@ from recommender.evaluation import compare_vectorizers
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
-from recommender.vectorize import TermVectors, vectorize_catalog
+from recommender.vectorize import from_counts, vectorize_catalog
 
 Progress = Callable[[float, str], None]
 EVALUATION_K = 10
@@ -142,7 +142,7 @@ def build_model(
                 max_block_cells=config.max_block_cells,
                 progress=lambda f, m, i=i, name=name: report((i + f) / len(VECTORIZERS), f"{name} {m}"),
             )
-            spaces[name] = VectorSpace(vectors=vectors[name], neighbours=index, scores=scores)
+            spaces[name] = VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
     return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config)
 
 
@@ -161,25 +161,25 @@ def build(
     """
     config = (config or RecommenderConfig()).validate()
     out = Path(out)
-    weights = {"load catalog": 2, "vectorize": 3, "neighbours": 4, "evaluate": 2, "save": 1}
+    weights = {"load catalog": 2, "vectorize": 3, "neighbours": 4, "save": 1}
     if not skip_maps:
-        weights["maps and clusters"] = 40
+        weights.update({"evaluate": 2, "maps and clusters": 40})
     steps = _Steps(progress, weights)
     with steps.step("load catalog"):
         inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p), "bytes": p.stat().st_size} for p in source.files()]
         catalog, report = source.load(config.top_cast)
     model = build_model(catalog, config, steps=steps)
-    with steps.step("evaluate"):
-        evaluation = compare_vectorizers(
-            model.catalog, {n: s.neighbours for n, s in model.spaces.items()}, EVALUATION_K
-        ).reset_index()
-        agreement = _agreement(model)
     analysis: dict[str, Any] = {}
     if not skip_maps:
+        with steps.step("evaluate"):
+            analysis["evaluation"] = compare_vectorizers(
+                model.catalog, {n: s.neighbours for n, s in model.spaces.items()}, EVALUATION_K
+            ).reset_index()
+            analysis["agreement"] = _agreement(model)
         with steps.step("maps and clusters") as step_progress:
-            analysis = _analysis(model, config, step_progress)
+            analysis.update(_analysis(model, config, step_progress))
     with steps.step("save"), atomic_folder(out) as writer:
-        _save(writer, model, evaluation, agreement, analysis)
+        _save(writer, model, analysis)
         manifest = write_manifest(
             writer,
             {
@@ -249,23 +249,30 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
     return result
 
 
-def _save(
-    writer: ArtifactWriter,
-    model: RecommenderModel,
-    evaluation: pd.DataFrame,
-    agreement: pd.DataFrame,
-    analysis: dict[str, Any],
-) -> None:
+def vocabulary_key(config: RecommenderConfig, name: str) -> str:
+    """Names the counts/terms files of vectorizer ``name``; equal vocabulary settings
+    give equal counts, so both vectorizers share the files when their settings agree."""
+    settings = config.vectorizer(name)
+    low, high = settings.ngram_range
+    return f"n{low}{high}_df{settings.min_df}_max{settings.max_features or 'all'}"
+
+
+def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: dict[str, Any]) -> None:
+    """Serving artifacts (catalog, term counts, terms, neighbour indices), then analysis.
+
+    Only raw integer term counts are stored: the float vectors are derived from them
+    on load, and neighbour scores are recomputed from the vectors when needed.
+    """
     writer.table("catalog", model.catalog)
     for name, space in model.spaces.items():
-        writer.sparse(f"vectors_{name}", space.vectors.matrix)
-        writer.table(
-            f"terms_{name}",
-            pd.DataFrame({"term": space.vectors.terms, "label": space.vectors.labels, "field": space.vectors.fields}),
-        )
-        writer.arrays(f"neighbours_{name}", index=space.neighbours, scores=space.scores)
-    writer.table("evaluation", evaluation)
-    writer.table("agreement", agreement)
+        key = vocabulary_key(model.config, name)
+        if f"counts_{key}.npz" not in writer.files:  # vectorizers with equal settings share one
+            writer.sparse(f"counts_{key}", space.vectors.counts)
+            writer.table(f"terms_{key}", pd.DataFrame({"term": space.vectors.terms, "label": space.vectors.labels}))
+        writer.index(f"neighbours_{name}", space.neighbours)
+    if "evaluation" in analysis:
+        writer.table("evaluation", analysis["evaluation"])
+        writer.table("agreement", analysis["agreement"])
     for name, arrays in analysis.get("arrays", {}).items():
         writer.arrays(f"maps_{name}", **arrays)
         writer.table(f"clusters_{name}", _clusters_for_parquet(analysis["clusters"][name]))
@@ -297,16 +304,16 @@ def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
     catalog = reader.table("catalog")
     spaces = {}
     for name in VECTORIZERS:
-        terms = reader.table(f"terms_{name}")
-        vectors = TermVectors(
-            name=name,
-            matrix=reader.sparse(f"vectors_{name}"),
-            terms=terms["term"].to_numpy(dtype=str),
-            labels=terms["label"].to_numpy(dtype=str),
-            fields=terms["field"].to_numpy(dtype=str),
+        key = vocabulary_key(config, name)
+        terms = reader.table(f"terms_{key}")
+        vectors = from_counts(
+            name,
+            reader.sparse(f"counts_{key}"),
+            terms["term"].to_numpy(dtype=str),
+            terms["label"].to_numpy(dtype=str),
+            config,
         )
-        neighbours = reader.arrays(f"neighbours_{name}")
-        spaces[name] = VectorSpace(vectors=vectors, neighbours=neighbours["index"], scores=neighbours["scores"])
+        spaces[name] = VectorSpace(vectors=vectors, neighbours=reader.index(f"neighbours_{name}"))
     _check_shapes(catalog, spaces, Path(folder))
     return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config, manifest=manifest)
 
@@ -334,13 +341,12 @@ class Analysis:
 
 
 def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
-    """Read the analysis artifacts; maps are absent when built with ``--skip-maps``."""
+    """Read the analysis artifacts; all are absent when built with ``--skip-maps``."""
     reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
-    analysis = Analysis(
-        agreement=reader.table("agreement"),
-        evaluation=reader.table("evaluation"),
-        quality=reader.manifest.get("maps", {}),
-    )
+    analysis = Analysis(quality=reader.manifest.get("maps", {}))
+    if reader.has("agreement.parquet"):
+        analysis.agreement = reader.table("agreement")
+        analysis.evaluation = reader.table("evaluation")
     for name in VECTORIZERS:
         if reader.has(f"maps_{name}.npz"):
             analysis.maps[name] = reader.arrays(f"maps_{name}")

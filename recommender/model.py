@@ -22,15 +22,49 @@ from recommender.vectorize import TermVectors
 
 @dataclass
 class VectorSpace:
-    """One vectorizer's vectors and stored top-k neighbours (row indices, scores)."""
+    """One vectorizer's vectors and stored top-k neighbours (row indices, best first,
+    -1 padding). Similarity scores are not stored: they are exact dot products of the
+    vectors, computed on demand (``scores_of``) or once for all rows (``scores``)."""
 
     vectors: TermVectors
     neighbours: np.ndarray
-    scores: np.ndarray
+    _scores: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.vectors.name
+
+    def similarity(self, row: int, rows: np.ndarray) -> np.ndarray:
+        """Cosine similarity (float32) of movie ``row`` to each of ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        matrix = self.vectors.matrix
+        return np.asarray((matrix[rows] @ matrix[row].T).toarray()).ravel().astype(np.float32)
+
+    def scores_of(self, row: int) -> np.ndarray:
+        """Scores of a movie's stored neighbours (0 where padded), float32 (k,)."""
+        stored = self.neighbours[row]
+        scores = np.zeros(len(stored), dtype=np.float32)
+        valid = stored >= 0
+        scores[valid] = self.similarity(row, stored[valid])
+        return scores
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Scores of every stored neighbour, float32 (N, k); computed once, in blocks."""
+        if self._scores is None:
+            matrix, neighbours = self.vectors.matrix, self.neighbours
+            scores = np.zeros(neighbours.shape, dtype=np.float32)
+            transposed = matrix.T.tocsc()
+            step = max(1, 20_000_000 // max(matrix.shape[0], 1))
+            for start in range(0, matrix.shape[0], step):
+                block = (matrix[start : start + step] @ transposed).toarray()
+                index = neighbours[start : start + step]
+                taken = np.take_along_axis(block, np.where(index >= 0, index, 0), axis=1)
+                scores[start : start + step] = np.where(index >= 0, taken, 0.0)
+            self._scores = scores
+        return self._scores
 
 
 @dataclass

@@ -91,13 +91,14 @@ def filter_mask(catalog: pd.DataFrame, filters: Filters) -> np.ndarray | None:
 def candidates(model: RecommenderModel, row: int, needed: int, vectorizer: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """The ``needed`` most similar movies to ``row`` passing ``mask`` (exact)."""
     space = model.space(vectorizer)
-    stored, scores = space.neighbours[row], space.scores[row]
+    stored = space.neighbours[row]
     valid = stored >= 0
     complete = not valid.all()  # padding means every positive-similarity movie is stored
     if mask is not None:
         valid &= mask[np.where(stored >= 0, stored, 0)]
     if valid.sum() >= needed or complete:
-        return stored[valid][:needed], scores[valid][:needed]
+        rows = stored[valid][:needed]
+        return rows, space.similarity(row, rows)
     return exact_neighbours(space.vectors.matrix, row, needed, mask)
 
 

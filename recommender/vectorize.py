@@ -1,7 +1,7 @@
 """Sparse movie vectors with scikit-learn's CountVectorizer or TfidfVectorizer.
 
 Both take the ``"field:token"`` terms of :mod:`recommender.features`. After counting
-(and IDF weighting for TF-IDF), each term's column is multiplied by its field weight
+(and sublinear-tf IDF weighting for TF-IDF), each term's column is multiplied by its field weight
 and every row is L2-normalised, so that a dot product of two rows is their cosine
 similarity. A movie with no terms keeps an all-zero row.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from recommender.config import VECTORIZERS, FieldWeights, RecommenderConfig
@@ -32,6 +32,7 @@ class TermVectors:
     terms: np.ndarray
     labels: np.ndarray
     fields: np.ndarray
+    counts: sp.csr_matrix | None = None  # raw term counts; ``matrix`` is derived from them
 
     @property
     def n_terms(self) -> int:
@@ -52,31 +53,45 @@ def vectorize(
     term survives the settings (empty vocabulary).
     """
     settings = config.vectorizer(name)
-    common = dict(analyzer=_identity, lowercase=False, max_features=settings.max_features, dtype=np.float32)
     n_docs = len(tokens.docs)
     # min_df larger than the catalog would reject everything; a tiny catalog keeps all terms.
     min_df = settings.min_df if n_docs >= 2 * settings.min_df else 1
-    if name == "tfidf":
-        vectorizer = TfidfVectorizer(min_df=min_df, sublinear_tf=settings.sublinear_tf, norm=None, **common)
-    elif name == "count":
-        vectorizer = CountVectorizer(min_df=min_df, **common)
-    else:  # pragma: no cover - config.vectorizer already rejects it
-        raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
+    counter = CountVectorizer(
+        analyzer=_identity, lowercase=False, max_features=settings.max_features, min_df=min_df, dtype=np.int32
+    )
     try:
-        matrix = vectorizer.fit_transform(tokens.docs)
+        counts = counter.fit_transform(tokens.docs)
     except ValueError as exc:
         raise CatalogError(
             f"no usable terms in the catalog for the {name} vectorizer ({exc}); "
             "movies need an overview, genres, keywords or credits"
         ) from exc
-    terms = vectorizer.get_feature_names_out().astype(str)
-    fields = np.asarray(fields_of(terms))
-    column_weights = field_weight_vector(fields, config.weights)
-    matrix = sp.csr_matrix(matrix.astype(np.float32) @ sp.diags(column_weights.astype(np.float32)))
-    matrix.eliminate_zeros()
-    matrix = normalize(matrix, norm="l2", copy=False).astype(np.float32)
+    terms = counter.get_feature_names_out().astype(str)
     labels = np.asarray([tokens.labels.get(t, t.split(":", 1)[1]) for t in terms])
-    return TermVectors(name=name, matrix=sp.csr_matrix(matrix), terms=terms, labels=labels, fields=fields)
+    return from_counts(name, sp.csr_matrix(counts), terms, labels, config)
+
+
+def from_counts(
+    name: str, counts: sp.csr_matrix, terms: np.ndarray, labels: np.ndarray, config: RecommenderConfig
+) -> TermVectors:
+    """The weighted, L2-normalised vectors of vectorizer ``name`` from raw term counts.
+
+    Deterministic, so artifacts store only the (small, integer) counts and loading
+    derives the same float vectors the build used.
+    """
+    settings = config.vectorizer(name)
+    counts = sp.csr_matrix(counts)
+    if name == "tfidf":
+        weighted = TfidfTransformer(sublinear_tf=settings.sublinear_tf, norm=None).fit_transform(counts)
+    elif name == "count":
+        weighted = counts.astype(np.float64)
+    else:  # pragma: no cover - config.vectorizer already rejects it
+        raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
+    fields = np.asarray(fields_of(terms))
+    weighted = sp.csr_matrix(weighted @ sp.diags(field_weight_vector(fields, config.weights)))
+    weighted.eliminate_zeros()
+    matrix = normalize(weighted, norm="l2", copy=False).astype(np.float32)
+    return TermVectors(name=name, matrix=sp.csr_matrix(matrix), terms=terms, labels=labels, fields=fields, counts=counts)
 
 
 def field_weight_vector(fields: np.ndarray, weights: FieldWeights) -> np.ndarray:

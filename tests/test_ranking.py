@@ -1,0 +1,128 @@
+"""Ranking: filters, rating blend, MMR, id look-ups and invariants on the tiny catalog."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.build import build_model
+from recommender.catalog import load_catalog_csv
+from recommender.config import RecommenderConfig
+from recommender.errors import ConfigError, UnknownMovieError
+from recommender.ranking import Filters, RankingOptions, filter_mask, mmr_order, neighbour_ids, rank, recommend
+
+
+@pytest.fixture
+def model(tiny_catalog_csv):
+    catalog, _ = load_catalog_csv(tiny_catalog_csv)
+    return build_model(catalog, RecommenderConfig())
+
+
+def test_sequel_is_first(model):
+    table = recommend(model, 1, RankingOptions(k=3))
+    assert table["id"].iloc[0] == 2
+    assert 1 not in table["id"].tolist()
+    assert table["rank"].tolist() == list(range(1, len(table) + 1))
+    assert (np.diff(table["similarity"]) <= 1e-9).all()
+
+
+def test_only_positive_similarity_is_recommended(model):
+    # "Quiet Garden" shares no term with the others.
+    assert recommend(model, 5, RankingOptions(k=4)).empty
+
+
+def test_filters(model):
+    assert neighbour_ids(model, 3, RankingOptions(k=4, filters=Filters(languages=("ko",)))) == [4]
+    assert neighbour_ids(model, 3, RankingOptions(k=4, filters=Filters(years=(1990, 2010)))) == [4]
+    assert neighbour_ids(model, 4, RankingOptions(k=4, filters=Filters(min_votes=250))) == [3]
+    assert neighbour_ids(model, 1, RankingOptions(k=4, filters=Filters(genres=("Horror",)))) == []
+
+
+def test_filter_mask_inactive_is_none(model):
+    assert filter_mask(model.catalog, Filters()) is None
+
+
+def test_rating_blend_can_reorder():
+    catalog = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "title": ["Q", "Close", "Loved"],
+            "display_title": ["Q", "Close", "Loved"],
+            "year": pd.array([2000, 2000, 2000], dtype="Int64"),
+            "overview": ["", "", ""],
+            "tagline": ["", "", ""],
+            "genres": [["Drama", "War"], ["Drama", "War"], ["Drama"]],
+            "keywords": [[], [], []],
+            "cast": [[], [], []],
+            "directors": [[], [], []],
+            "companies": [[], [], []],
+            "original_language": ["en"] * 3,
+            "runtime": [90.0] * 3,
+            "vote_average": [5.0, 3.0, 9.0],
+            "vote_count": [100, 100, 5000],
+            "popularity": [1.0] * 3,
+            "has_credits": [False] * 3,
+        }
+    )
+    model = build_model(catalog, RecommenderConfig())
+    assert neighbour_ids(model, 1, RankingOptions(k=2)) == [2, 3]
+    assert neighbour_ids(model, 1, RankingOptions(k=2, rating_weight=0.9)) == [3, 2]
+
+
+def test_mmr_prefers_a_different_item():
+    # Items 0 and 1 are identical; MMR with low lambda picks 2 second instead of 1.
+    vectors = np.array([[1, 0], [1, 0], [0.6, 0.8]], dtype=np.float32)
+    import scipy.sparse as sp
+
+    order = mmr_order(sp.csr_matrix(vectors), np.arange(3), np.array([0.9, 0.89, 0.5]), 2, lam=0.5)
+    assert order.tolist() == [0, 2]
+    assert mmr_order(sp.csr_matrix(vectors), np.arange(3), np.array([0.9, 0.89, 0.5]), 2, lam=1.0).tolist() == [0, 1]
+
+
+def test_unknown_ids_and_titles(model):
+    with pytest.raises(UnknownMovieError, match="no movie with id 42"):
+        recommend(model, 42, RankingOptions())
+    with pytest.raises(UnknownMovieError, match="matches 2 movies"):
+        model.resolve("ghost house")
+    assert model.resolve("Ghost House (2005)") == 4
+    assert model.resolve("3") == 3
+    with pytest.raises(UnknownMovieError, match="did you mean 'Space Wars'"):
+        model.resolve("Space")
+
+
+def test_bad_options(model):
+    with pytest.raises(ConfigError):
+        rank(model, 1, RankingOptions(k=0))
+    with pytest.raises(ConfigError, match="unknown vectorizer 'bm25'"):
+        rank(model, 1, RankingOptions(vectorizer="bm25"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    movie=st.sampled_from([1, 2, 3, 4, 5]),
+    k=st.integers(1, 6),
+    weight=st.floats(0, 1),
+    mmr=st.booleans(),
+    vectorizer=st.sampled_from(["tfidf", "count"]),
+)
+def test_ranking_invariants(tiny_catalog_csv_session, movie, k, weight, mmr, vectorizer):
+    model = tiny_catalog_csv_session
+    rows, sims, scores = rank(model, movie, RankingOptions(k=k, rating_weight=weight, mmr=mmr, vectorizer=vectorizer))
+    assert model.row_of(movie) not in rows
+    assert len(set(rows.tolist())) == len(rows)
+    available = int((model.space(vectorizer).neighbours[model.row_of(movie)] >= 0).sum())
+    assert len(rows) == min(k, available)
+    assert ((sims > 0) & (sims <= 1 + 1e-6)).all()
+    if not mmr:
+        assert (np.diff(scores) <= 1e-9).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_catalog_csv_session(tmp_path_factory):
+    from tests.conftest import TINY_CSV
+
+    path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
+    path.write_text(TINY_CSV)
+    catalog, _ = load_catalog_csv(path)
+    return build_model(catalog, RecommenderConfig())
