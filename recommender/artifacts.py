@@ -124,6 +124,7 @@ def atomic_folder(destination: str | Path) -> Iterator[ArtifactWriter]:
     """
     destination = Path(destination).resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(destination)
     staging = destination.parent / f".{destination.name}.building-{os.getpid()}-{int(time.time())}"
     staging.mkdir()
     try:
@@ -138,6 +139,18 @@ def atomic_folder(destination: str | Path) -> Iterator[ArtifactWriter]:
         os.replace(destination, backup)
     os.replace(staging, destination)
     shutil.rmtree(backup, ignore_errors=True)
+
+
+def _remove_abandoned_staging(destination: Path) -> None:
+    """Delete staging folders left by builds that were killed (their process is gone)."""
+    for leftover in destination.parent.glob(f".{destination.name}.building-*"):
+        try:
+            pid = int(leftover.name.rsplit("-", 2)[1])
+            os.kill(pid, 0)  # still running: leave it alone
+        except ProcessLookupError:
+            shutil.rmtree(leftover, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError):
+            continue
 
 
 def write_manifest(writer: ArtifactWriter, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -253,7 +266,9 @@ class ArtifactReader:
         """Row indices written by :meth:`ArtifactWriter.index`, as int32 with -1 padding."""
         stored = self.arrays(name)["index"]
         sentinel = np.iinfo(stored.dtype).max
-        return np.where(stored == sentinel, -1, stored).astype(np.int32)
+        index = stored.astype(np.int32)  # widen first: -1 does not fit the unsigned type
+        index[stored == sentinel] = -1
+        return index
 
 
 def changed_inputs(manifest: dict[str, Any]) -> list[str]:
