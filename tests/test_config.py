@@ -1,0 +1,40 @@
+"""The settings object: validation and a strict round trip through a dict."""
+
+import pytest
+
+from recommender.config import FieldWeights, RecommenderConfig
+from recommender.errors import ConfigError
+
+
+def test_round_trip():
+    config = RecommenderConfig()
+    assert RecommenderConfig.from_dict(config.to_dict()) == config
+
+
+def test_unknown_key_is_rejected():
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) \['wieghts'\] in config"):
+        RecommenderConfig.from_dict({"wieghts": {}})
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) \['plot'\] in config.weights"):
+        RecommenderConfig.from_dict({"weights": {"plot": 1}})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"weights": {"cast": -1}}, "weights.cast must be a number >= 0"),
+        ({"rating_quantile": 1.5}, "rating_quantile must be in"),
+        ({"tfidf": {"min_df": 0}}, "tfidf.min_df"),
+        ({"tfidf": {"ngram_range": [2, 1]}}, "ngram_range"),
+        ({"clusters": {"broad": 50, "fine": 10}}, "broad <= fine"),
+        ({"projection": {"methods": ["mds"]}}, "unknown \\['mds'\\]"),
+    ],
+)
+def test_bad_values_name_the_setting(data, message):
+    with pytest.raises(ConfigError, match=message):
+        RecommenderConfig.from_dict(data)
+
+
+def test_all_zero_weights_rejected():
+    zero = {f: 0 for f in ("overview", "tagline", "genres", "keywords", "cast", "directors", "companies")}
+    with pytest.raises(ConfigError, match="at least one field weight"):
+        FieldWeights(**zero).validate()
