@@ -1,0 +1,57 @@
+# Movie Explorer: the two quick-start commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ARTIFACTS ?= artifacts
+
+.PHONY: run test test-fast setup setup-dev artifacts system-deps bench evaluate container-check clean
+
+## Set everything up (venv, pinned requirements, demo artifacts if missing) and run the app on :8501.
+run: setup artifacts
+	$(VENV)/bin/streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0
+
+## Set everything up (venv, pinned test requirements, system packages) and run the WHOLE suite:
+## unit, AppTest, full TMDB data, UMAP, browser (Chromium) and container checks.
+test: setup-dev system-deps
+	$(PY) -m pytest -v --durations=15
+
+## The fast set only (no UMAP, full data, browser or container).
+test-fast: setup-dev
+	$(PY) -m pytest -m "not slow" -q
+
+setup: $(VENV)/.runtime-installed
+setup-dev: $(VENV)/.dev-installed
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"Python 3.11+ needed, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+## Demo catalog artifacts, built only when missing.
+artifacts: setup
+	@if [ -f "$(ARTIFACTS)/manifest.json" ]; then echo "artifacts present in $(ARTIFACTS)"; \
+	else $(PY) -m recommender build --out $(ARTIFACTS); fi
+
+## Debian packages the browser and container tests need (installs as root, else lists what is missing).
+system-deps:
+	bash scripts/install_system_deps.sh
+
+bench: setup-dev
+	$(PY) scripts/benchmark.py
+
+evaluate: setup-dev
+	$(PY) scripts/evaluate_settings.py
+
+container-check: setup-dev system-deps
+	bash scripts/check_container.sh
+
+clean:
+	rm -rf $(ARTIFACTS) .pytest_cache
