@@ -32,12 +32,12 @@ class FieldWeights:
     """Multiplier applied to every term of a field before rows are L2-normalised."""
 
     overview: float = 1.0
-    tagline: float = 0.5
+    tagline: float = 1.0
     genres: float = 1.0
-    keywords: float = 1.0
+    keywords: float = 1.5
     cast: float = 1.0
     directors: float = 1.0
-    companies: float = 0.5
+    companies: float = 1.0
 
     def validate(self) -> None:
         for name in FIELDS:
@@ -52,8 +52,8 @@ class FieldWeights:
 class VectorizerSettings:
     """Settings shared by the Count and TF-IDF vectorizers (sklearn semantics)."""
 
-    max_features: int | None = 30000
-    min_df: int = 1
+    max_features: int | None = 30000  # a memory bound for large catalogs; TMDB 5000 has ~16k terms at min_df=2
+    min_df: int = 2  # a term in one film only cannot link two films; it would only dilute the norm
     ngram_range: tuple[int, int] = (1, 1)
     sublinear_tf: bool = True  # TF-IDF only
 

@@ -37,7 +37,7 @@ def test_recommend_table(artifacts):
     lines = result.stdout.splitlines()
     assert lines[0] == "Recommendations for Space Wars (id 1, tfidf):"
     assert lines[1].startswith("  1. Space Wars II  [id 2]")
-    assert "why: Story: empire, rebels, space · Cast: Mia Sol, Tom Hart" in result.stdout
+    assert "why: Keywords: rebellion, space · Story: empire, rebels, space · Cast: Mia Sol, Tom Hart" in result.stdout
 
 
 def test_recommend_json_by_display_title(artifacts):
