@@ -1,0 +1,169 @@
+"""TF-IDF vs Count: how the two vectorizers differ, for one film and across the catalog.
+
+For a chosen film, both top-k lists side by side (films found by both highlighted),
+three agreement measures and each vectorizer's heaviest terms; then the catalog-wide
+distribution of agreement, the films where they disagree most, their proxy quality
+metrics and their similarity scores. The view (movie, k) lives in the URL.
+"""
+
+import streamlit as st
+
+from dashboard import analysis_cache, cache, state
+from dashboard.text import md
+from recommender import comparison
+from recommender.agreement import agreement_summary
+from recommender.build import AGREEMENT_K
+from recommender.errors import RecommenderError
+from recommender.results import default_movie_id, movie_caption
+
+K_MAX = 50
+TERMS_SHOWN = 12
+LABELS = comparison.VECTORIZER_LABELS
+
+model = cache.get_model()
+analysis = cache.get_analysis()
+
+
+def title_of(movie_id: int) -> str:
+    return str(model.display_titles[model.row_of(movie_id)])
+
+
+# Restore the view from the URL once per session; afterwards the widgets own it.
+if "cmp_movie" not in st.session_state or not model.has_id(st.session_state["cmp_movie"]):
+    st.session_state["cmp_movie"] = state.movie_param(model, default_movie_id(model.catalog))
+if "cmp_k" not in st.session_state:
+    st.session_state["cmp_k"] = state.int_param("k", 1, K_MAX, min(model.config.ranking.k, K_MAX))
+
+st.title("TF-IDF vs Count")
+st.caption(
+    "Both vectorizers turn a film's overview, genres, keywords and credits into a vector; TF-IDF down-weights terms "
+    "many films share, Count keeps raw term counts. Here is where that changes the recommendations."
+)
+pick = st.columns([4, 2], vertical_alignment="bottom")
+movie_id = pick[0].selectbox(
+    "Film", model.ids.tolist(), format_func=title_of, key="cmp_movie", persist_state="session",
+    help="Type part of a title to search.",
+)
+k = pick[1].slider("Neighbours compared (k)", 1, K_MAX, key="cmp_k", persist_state="session")
+state.set_params(movie=movie_id, k=k)
+
+try:
+    lists = comparison.side_by_side(model, movie_id, k)
+    agreement = comparison.movie_agreement(lists, k)
+    terms = comparison.movie_top_terms(model, movie_id, TERMS_SHOWN)
+except RecommenderError as exc:
+    st.error(f"These films cannot be compared: {exc}")
+    st.stop()
+
+st.caption(md(movie_caption(model, movie_id)))
+shared = int(next(iter(lists.values()))["in_both"].sum())
+tiles = st.columns(4)
+tiles[0].metric("Films in both lists", f"{shared} of {k}", border=True)
+for tile, (metric, label) in zip(tiles[1:], comparison.AGREEMENT_LABELS.items()):
+    value = agreement[metric]
+    tile.metric(label, "n/a" if value != value else f"{value:.2f}", border=True, help=comparison.AGREEMENT_HELP[metric])
+
+columns = st.columns(2)
+for column, (name, table) in zip(columns, lists.items()):
+    with column:
+        st.subheader(f"{LABELS.get(name, name)} top {k}")
+        if table.empty:
+            st.info(f"No film shares a term with {md(title_of(movie_id))} under {LABELS.get(name, name)}.")
+            continue
+        st.dataframe(
+            comparison.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}",
+            column_order=["rank", "display_title", "year", "similarity", "other_rank"],
+            column_config={
+                "rank": st.column_config.Column("#", width=40),
+                "display_title": st.column_config.Column("Film", width="medium"),
+                "year": st.column_config.Column("Year", width=60),
+                "similarity": st.column_config.Column("Similarity", width=90),
+                "other_rank": st.column_config.Column(
+                    "Other rank", width=90, help="Its rank in the other vectorizer's list (None: not in that list)."
+                ),
+            },
+        )
+st.caption(
+    "Highlighted rows: films both vectorizers recommend. Scores are cosine similarities of each vectorizer's vectors."
+)
+
+st.subheader("What each vectorizer sees in this film")
+st.caption("The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count.")
+for column, (name, top) in zip(st.columns(2), terms.items()):
+    if top.empty:
+        column.info(f"{LABELS.get(name, name)}: this film has no terms.")
+    else:
+        figure = comparison.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
+        column.plotly_chart(figure, key=f"cmp_terms_{name}")
+
+st.header("Across the catalog")
+if analysis.agreement is None or analysis.agreement.empty:
+    st.info("The artifacts hold no agreement table; rebuild them to compare the vectorizers across the catalog.")
+else:
+    summary = agreement_summary(analysis.agreement)
+    st.caption(f"Agreement of every film's TF-IDF and Count top {AGREEMENT_K}, computed when the artifacts were built.")
+    tiles = st.columns(3)
+    for tile, (metric, label) in zip(tiles, comparison.AGREEMENT_LABELS.items()):
+        stats = summary[metric]
+        tile.metric(
+            f"Median {label}", "n/a" if stats["median"] != stats["median"] else f"{stats['median']:.2f}", border=True,
+            help=f"{comparison.AGREEMENT_HELP[metric]} "
+            f"Middle half of the films: {stats['q25']:.2f}–{stats['q75']:.2f}.",
+        )
+    st.plotly_chart(comparison.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
+
+    n_worst = st.slider("Films where they disagree most", 5, 50, 15, step=5, key="cmp_worst_n", persist_state="session")
+    st.dataframe(
+        comparison.disagreement_table(model.catalog, analysis.agreement, n_worst), hide_index=True, key="cmp_worst",
+        column_config={
+            "id": st.column_config.NumberColumn("Id", format="%d"),
+            "display_title": st.column_config.TextColumn("Film", width="large"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "genres": "Genres",
+            "jaccard": st.column_config.NumberColumn("Jaccard", format="%.2f"),
+            "rbo": st.column_config.NumberColumn("RBO", format="%.2f"),
+            "weighted_tau": st.column_config.NumberColumn("Weighted τ", format="%.2f"),
+        },
+    )
+
+st.subheader("Proxy quality of the recommendations")
+if analysis.evaluation is None or analysis.evaluation.empty:
+    st.info("The artifacts hold no evaluation table; rebuild them to see the quality metrics.")
+else:
+    try:
+        evaluation = comparison.evaluation_table(analysis.evaluation)
+    except RecommenderError as exc:
+        st.warning(f"The evaluation table cannot be shown: {exc}")
+    else:
+        st.dataframe(
+            evaluation, hide_index=True, key="cmp_evaluation",
+            column_order=["metric", "tfidf", "count", "better", "leader"],
+            column_config={
+                "metric": "Metric",
+                "tfidf": st.column_config.NumberColumn("TF-IDF", format="%.3f"),
+                "count": st.column_config.NumberColumn("Count", format="%.3f"),
+                "better": "Better when",
+                "leader": "Ahead",
+            },
+        )
+        st.caption(md(comparison.READING_GUIDE))
+        with st.expander("What each metric measures"):
+            st.markdown(comparison.metric_guide())
+
+st.subheader("Similarity scores")
+scores = analysis_cache.score_distribution(model, cache.build_stamp(model))
+st.caption(
+    "How similar each film's nearest and k-th nearest neighbours are under each vectorizer. Count scores run higher "
+    "because shared common words count in full; compare the shapes, not the absolute values."
+)
+st.plotly_chart(comparison.scores_figure(scores), key="cmp_scores")
+st.dataframe(
+    comparison.score_summary(scores), hide_index=True, key="cmp_score_summary",
+    column_config={
+        "neighbour": "Neighbour",
+        "vectorizer": "Vectorizer",
+        "median": st.column_config.NumberColumn("Median", format="%.3f"),
+        "mean": st.column_config.NumberColumn("Mean", format="%.3f"),
+        "count": st.column_config.NumberColumn("Films", format="%d"),
+    },
+)

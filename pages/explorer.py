@@ -1,0 +1,252 @@
+"""Embedding explorer: every film on a 2-D/3-D map of the vectorizer's space.
+
+Precomputed t-SNE, UMAP and PCA maps show at once; a custom map can be recomputed
+with other settings. Films are coloured by genre, decade, cluster, rating, vectorizer
+agreement or how faithfully the map keeps their neighbours; a searched film is
+linked to its true neighbours; a box/lasso selection lists the chosen films. The view
+(map, dims, colour, movie) lives in the URL.
+"""
+
+import streamlit as st
+
+from dashboard import analysis_cache, cache, sidebar, state
+from dashboard.text import md
+from recommender import explorer
+from recommender.errors import RecommenderError
+from recommender.results import results_csv
+
+NEIGHBOURS_MAX = 30
+
+model = cache.get_model()
+analysis = cache.get_analysis()
+vectorizer = sidebar.vectorizer()
+vectorizer_label = sidebar.VECTORIZER_LABELS.get(vectorizer, vectorizer)
+
+st.title("Embedding explorer")
+st.caption(
+    f"Each dot is a film, placed so that films with similar {vectorizer_label} vectors land close together. "
+    "Every film is drawn; hover for details, drag a box or lasso to list films, "
+    "search a film to see its true neighbours."
+)
+if not analysis.has_maps:
+    st.info(explorer.missing_maps_message(model.manifest))
+    st.stop()
+
+methods, dimensions = explorer.map_options(analysis, vectorizer)
+if not methods:
+    st.warning(f"The artifacts hold no map of the {vectorizer_label} vectors. Pick another vectorizer or rebuild.")
+    st.stop()
+
+
+def title_of(movie_id: int) -> str:
+    return str(model.display_titles[model.row_of(movie_id)])
+
+
+# Restore the view from the URL once per session; afterwards the widgets own it.
+if st.session_state.get("exp_map") not in methods:
+    st.session_state["exp_map"] = state.choice_param("map", methods, methods[0])
+if st.session_state.get("exp_dims") not in dimensions:
+    st.session_state["exp_dims"] = state.choice_param("dims", dimensions, dimensions[0])
+if "exp_color" not in st.session_state:
+    st.session_state["exp_color"] = state.choice_param("color", list(explorer.COLOR_OPTIONS), "genre")
+stale = st.session_state.get("exp_movie") is not None and not model.has_id(st.session_state["exp_movie"])
+if "exp_movie" not in st.session_state or stale:  # stale: a rebuild dropped the film
+    link = st.query_params.get("movie")
+    valid = link is not None and link.strip().lstrip("-").isdigit() and model.has_id(int(link))
+    if link is not None and not valid:
+        st.warning(f"Ignored the link's movie={link!r}: not a movie id of this catalog; no film is highlighted.")
+    st.session_state["exp_movie"] = int(link) if valid else None
+
+controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
+method = controls[0].radio(
+    "Map type", methods, format_func=explorer.METHOD_LABELS.get, key="exp_map", horizontal=True,
+    persist_state="session",
+    help="t-SNE and UMAP keep close films close; PCA keeps the broad directions of variation (less faithful locally).",
+)
+dims = controls[1].radio(
+    "Dimensions", dimensions, format_func=lambda d: f"{d}-D", key="exp_dims", horizontal=True, persist_state="session"
+)
+color_by = controls[2].selectbox(
+    "Colour by", list(explorer.COLOR_OPTIONS), format_func=explorer.COLOR_OPTIONS.get, key="exp_color",
+    persist_state="session",
+    help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
+    "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
+)
+movie_id = controls[3].selectbox(
+    "Find a film", model.ids.tolist(), index=None, format_func=title_of, key="exp_movie",
+    placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
+)
+
+options = st.columns([3, 3, 2], vertical_alignment="center")
+stored_k = int(model.space(vectorizer).neighbours.shape[1])
+k = options[0].slider(
+    "True neighbours to draw", 1, max(2, min(NEIGHBOURS_MAX, stored_k)),
+    min(model.config.projection.faithfulness_k, stored_k),
+    key="exp_k", disabled=movie_id is None, persist_state="session",
+    help="A neighbour is drawn dashed red when the map does not place it among the film's k nearest dots.",
+)
+label_level = options[1].radio(
+    "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
+    help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
+)
+custom = options[2].toggle("Custom map settings", key="exp_custom", persist_state="session")
+
+state.set_params(map=method, dims=dims, color=color_by, vectorizer=vectorizer)
+if movie_id is None:
+    st.query_params.pop("movie", None)
+else:
+    state.set_params(movie=movie_id)
+
+try:
+    movie_map = explorer.stored_map(analysis, vectorizer, method, dims)
+    if custom:
+        projection = model.config.projection
+        if method == "pca":
+            st.info("PCA has no settings to change: the stored PCA map is already the exact one.")
+        else:
+            with st.form("exp_custom_form", border=True):
+                method_label = explorer.METHOD_LABELS[method]
+                st.markdown(f"**Custom {method_label} {dims}-D map** of the {vectorizer_label} vectors")
+                if method == "tsne":
+                    perplexity = st.slider(
+                        "Perplexity", 2.0, 100.0, float(projection.tsne_perplexity), step=1.0, key="exp_perplexity",
+                        help="About how many neighbours each film tries to keep close; "
+                        "larger values show more global structure.",
+                    )
+                    n_neighbors, min_dist = projection.umap_n_neighbors, projection.umap_min_dist
+                else:
+                    perplexity = projection.tsne_perplexity
+                    n_neighbors = st.slider(
+                        "n_neighbors", 2, 200, int(projection.umap_n_neighbors), key="exp_n_neighbors",
+                        help="Size of the neighbourhood UMAP preserves: small = local detail, large = global layout.",
+                    )
+                    min_dist = st.slider(
+                        "min_dist", 0.0, 1.0, float(projection.umap_min_dist), step=0.05, key="exp_min_dist",
+                        help="How tightly films may pack: small values give dense clumps.",
+                    )
+                # Settings apply to the map they were computed for; another map type,
+                # dims or vectorizer shows its stored map until Compute map is pressed.
+                view = (vectorizer, method, dims)
+                computed = st.session_state.setdefault("exp_custom_settings", {})
+                if st.form_submit_button("Compute map", type="primary"):
+                    computed[view] = (perplexity, n_neighbors, min_dist)
+            chosen = computed.get(view)
+            if chosen is None:
+                st.caption("Showing the stored map until you press Compute map.")
+            else:
+                stamp = cache.build_stamp(model)
+                movie_map = analysis_cache.custom_map(model, stamp, vectorizer, method, dims, *chosen)
+    frame = explorer.map_frame(model.catalog, analysis, vectorizer, movie_map, color_by)
+    focus_row = None if movie_id is None else model.row_of(movie_id)
+    segments = None
+    if focus_row is not None:
+        space = model.space(vectorizer)
+        segments = explorer.neighbour_segments(
+            frame, space.neighbours[focus_row], space.scores_of(focus_row), focus_row, k
+        )
+    centroids = None if label_level == "none" else explorer.cluster_centroids(frame, label_level)
+    figure = analysis_cache.map_figure(frame, color_by, focus_row, segments, centroids)
+except RecommenderError as exc:
+    st.error(f"This map cannot be drawn: {exc}")
+    st.stop()
+
+numbers = explorer.map_metrics(frame, movie_map)
+tiles = st.columns(4)
+tiles[0].metric(
+    "Films drawn", f"{numbers['points']:,}", border=True, help="Every film of the catalog; nothing is sampled."
+)
+tiles[1].metric(
+    "Trustworthiness", "n/a" if numbers["trustworthiness"] != numbers["trustworthiness"] else
+    f"{numbers['trustworthiness']:.3f}", border=True,
+    help="1 = each film's nearest dots are among its most similar films "
+    f"(k = {model.config.projection.faithfulness_k}, "
+    f"measured on {numbers['trust_points']:,} films); about 0.5 for a random layout.",
+)
+tiles[2].metric(
+    "Mean faithfulness", "n/a" if numbers["mean_faithfulness"] != numbers["mean_faithfulness"] else
+    f"{numbers['mean_faithfulness']:.0%}", border=True,
+    help="Average share of a film's true top-10 neighbours that the map keeps among its 10 nearest dots.",
+)
+tiles[3].metric(
+    "Custom map" if movie_map.custom else "Map", f"{explorer.METHOD_LABELS[method]} {dims}-D", border=True,
+    delta=movie_map.description if movie_map.custom else None, delta_color="off", delta_arrow="off",
+    help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
+)
+if numbers["without_colour"]:
+    colouring = explorer.COLOR_OPTIONS[color_by].lower()
+    st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
+
+selectable = dims == 2
+event = st.plotly_chart(
+    figure, key=f"exp_chart_{dims}", on_select="rerun" if selectable else "ignore",
+    selection_mode=("box", "lasso", "points"), config={"scrollZoom": True, "displaylogo": False},
+)
+
+if segments is not None:
+    far = int(segments["far"].sum())
+    st.markdown(
+        f"**{md(title_of(movie_id))}**: lines to its {len(segments)} most similar films by {vectorizer_label} cosine "
+        f"similarity. {far} of them {'is' if far == 1 else 'are'} placed far away on this map (dashed red): "
+        "the map distorts those relations."
+    )
+    with st.expander("Its true neighbours", expanded=False):
+        st.dataframe(
+            segments, hide_index=True, key="exp_segments",
+            column_order=["rank", "display_title", "similarity", "far"],
+            column_config={
+                "rank": st.column_config.NumberColumn("#", width=40),
+                "display_title": st.column_config.TextColumn("Film"),
+                "similarity": st.column_config.NumberColumn("Similarity", format="%.3f"),
+                "far": st.column_config.CheckboxColumn("Far on the map"),
+            },
+        )
+
+selection_tab, cluster_tab = st.tabs(["Selected films", "Clusters"])
+with selection_tab:
+    rows = explorer.selected_rows(event.selection.points) if selectable else []
+    if not selectable:
+        st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
+    elif not rows:
+        st.caption("Drag a box or a lasso on the map (the lasso is the default tool) to list the films inside it.")
+    else:
+        selected = explorer.selection_table(frame, rows)
+        st.markdown(f"**{len(selected):,} films selected**")
+        st.download_button(
+            "Download the selection (CSV)", results_csv(selected), file_name="selected-films.csv", mime="text/csv",
+            on_click="ignore", icon=":material/download:",
+        )
+        st.dataframe(
+            selected, hide_index=True, key="exp_selection",
+            column_config={
+                "display_title": st.column_config.TextColumn("Film"),
+                "year": st.column_config.NumberColumn("Year", format="%d"),
+                "genres": "Genres",
+                "director": "Director",
+                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
+                "cluster_broad_label": "Broad cluster",
+                "cluster_fine_label": "Fine cluster",
+                "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f"),
+                "rbo": st.column_config.NumberColumn("Agreement (RBO)", format="%.2f"),
+                "id": st.column_config.NumberColumn("Id", format="%d"),
+            },
+        )
+with cluster_tab:
+    level = st.radio(
+        "Level", explorer.CLUSTER_LEVELS, key="exp_cluster_level", horizontal=True, persist_state="session"
+    )
+    table = explorer.cluster_table(analysis.clusters.get(vectorizer), level)
+    st.caption(
+        f"{len(table)} k-means clusters of the {vectorizer_label} vectors (computed on the SVD, not on the map, so a "
+        "cluster can appear split on the map). Labels: the most distinctive terms and the most over-represented genre."
+    )
+    st.dataframe(
+        table, hide_index=True, key="exp_clusters",
+        column_config={
+            "cluster": st.column_config.NumberColumn("#", width=40),
+            "size": st.column_config.NumberColumn("Films"),
+            "label": "Label",
+            "top_terms": "Distinctive terms",
+            "top_genres": "Over-represented genres",
+            "top_directors": "Recurring directors",
+        },
+    )

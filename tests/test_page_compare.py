@@ -1,0 +1,110 @@
+"""AppTest of the TF-IDF vs Count page: the two top-k lists with shared films
+flagged, per-film agreement metrics, top terms, catalog-wide agreement, disagreements,
+evaluation and score distributions, URL state (deep and bad links) and artifacts
+built without the analysis."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender import comparison
+from recommender.build import CatalogSource, build
+from recommender.results import default_movie_id
+from tests.apptest_helpers import demo_model, no_html, start_app
+
+PAGE = "pages/compare.py"
+
+
+@pytest.fixture
+def at(monkeypatch, demo_artifacts):
+    return start_app(monkeypatch, demo_artifacts, PAGE)
+
+
+@pytest.fixture(scope="module")
+def no_maps_artifacts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("no_maps_compare") / "artifacts"
+    build(CatalogSource.demo(), out, skip_maps=True)
+    return out
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_metrics(model, movie_id: int, k: int) -> dict[str, str]:
+    lists = comparison.side_by_side(model, movie_id, k)
+    agreement = comparison.movie_agreement(lists, k)
+    shown = {"Films in both lists": f"{int(lists['tfidf']['in_both'].sum())} of {k}"}
+    for metric, label in comparison.AGREEMENT_LABELS.items():
+        value = agreement[metric]
+        shown[label] = "n/a" if value != value else f"{value:.2f}"
+    return shown
+
+
+def assert_view(at, model, movie_id: int, k: int) -> None:
+    assert not at.exception
+    shown = metrics(at)
+    for label, value in expected_metrics(model, movie_id, k).items():
+        assert shown[label] == value, label
+    lists = comparison.side_by_side(model, movie_id, k)
+    tfidf, count = at.dataframe[0].value, at.dataframe[1].value
+    assert tfidf["display_title"].tolist() == lists["tfidf"]["display_title"].tolist()
+    assert count["display_title"].tolist() == lists["count"]["display_title"].tolist()
+    assert tfidf["in_both"].tolist() == lists["tfidf"]["in_both"].tolist()
+    assert at.query_params["movie"] == str(movie_id) and at.query_params["k"] == str(k)
+
+
+def test_default_view(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    movie_id = default_movie_id(model.catalog)
+    assert at.selectbox(key="cmp_movie").value == movie_id
+    assert_view(at, model, movie_id, 10)
+    assert len(at.dataframe[0].value) == 10 and len(at.dataframe[1].value) == 10
+    # one bar chart of top terms per vectorizer, then agreement and score histograms
+    assert len(at.get("plotly_chart")) == 4
+    # catalog-wide tables: disagreements (15), evaluation (one row per metric), score summary
+    assert len(at.dataframe[2].value) == 15
+    assert at.dataframe[3].value["metric"].tolist()[0] == "Genre overlap"
+    assert len(at.dataframe[3].value) == 7
+    assert set(at.dataframe[4].value["vectorizer"]) == {"TF-IDF", "Count"}
+    assert {"Median Jaccard@k", "Median RBO", "Median Weighted Kendall τ"} <= set(metrics(at))
+    assert not at.warning
+    no_html(at)
+
+
+def test_changing_movie_and_k(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    movie_id = int(model.ids[3])
+    at.selectbox(key="cmp_movie").set_value(movie_id).run()
+    assert_view(at, model, movie_id, 10)
+    at.slider(key="cmp_k").set_value(5).run()
+    assert_view(at, model, movie_id, 5)
+    assert len(at.dataframe[0].value) <= 5
+    at.slider(key="cmp_worst_n").set_value(5).run()
+    assert len(at.dataframe[2].value) == 5
+
+
+def test_deep_link(monkeypatch, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    movie_id = int(model.ids[11])
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"movie": str(movie_id), "k": "20"})
+    assert not at.warning
+    assert_view(at, model, movie_id, 20)
+
+
+def test_bad_link_warns_and_falls_back(monkeypatch, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"movie": "not-a-film", "k": "999"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "movie=" in warnings and "k=" in warnings
+    assert_view(at, model, default_movie_id(model.catalog), 10)
+
+
+def test_artifacts_without_analysis_still_compare_one_film(monkeypatch, no_maps_artifacts):
+    at = start_app(monkeypatch, no_maps_artifacts, PAGE)
+    assert not at.exception
+    model = demo_model(no_maps_artifacts)
+    assert_view(at, model, default_movie_id(model.catalog), 10)
+    infos = " ".join(i.value for i in at.info)
+    assert "agreement" in infos and "evaluation" in infos

@@ -1,0 +1,201 @@
+"""AppTest of the embedding explorer: map type, dims, colour, movie search with its
+neighbour lines, cluster labels and table, custom maps, URL state (deep and bad
+links) and artifacts built without maps."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recommender.build import CatalogSource, build, load_analysis
+from recommender.explorer import cluster_table
+from recommender.projection import map_far_neighbours
+from tests.apptest_helpers import demo_model, no_html, start_app
+
+PAGE = "pages/explorer.py"
+
+
+@pytest.fixture
+def at(monkeypatch, demo_artifacts):
+    return start_app(monkeypatch, demo_artifacts, PAGE)
+
+
+@pytest.fixture(scope="module")
+def analysis(demo_artifacts):
+    return load_analysis(demo_artifacts)
+
+
+@pytest.fixture(scope="module")
+def no_maps_artifacts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("no_maps") / "artifacts"
+    build(CatalogSource.demo(), out, skip_maps=True)
+    return out
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_spec(at) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def movie_rows_drawn(spec: dict) -> list[int]:
+    return sorted(int(point[0]) for trace in spec["data"] if "customdata" in trace for point in trace["customdata"])
+
+
+def test_default_view_draws_every_film(at, demo_artifacts, analysis):
+    model = demo_model(demo_artifacts)
+    shown = metrics(at)
+    assert shown["Films drawn"] == f"{model.n_movies:,}"
+    assert shown["Trustworthiness"] == f"{analysis.quality['tfidf/tsne/2']['trustworthiness']:.3f}"
+    assert shown["Map"] == "t-SNE 2-D"
+    assert movie_rows_drawn(chart_spec(at)) == list(range(model.n_movies))
+    assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("tsne", "2", "genre")
+    assert "movie" not in at.query_params
+    assert not at.warning and not at.exception
+    # the cluster table lists the broad clusters; their labels are on the map
+    broad = cluster_table(analysis.clusters["tfidf"], "broad")
+    assert len(at.dataframe[-1].value) == len(broad)
+    assert len(chart_spec(at)["layout"]["annotations"]) == len(broad)
+    no_html(at)
+
+
+def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
+    model = demo_model(demo_artifacts)
+    at.radio(key="exp_map").set_value("pca").run()
+    assert metrics(at)["Map"] == "PCA 2-D"
+    assert metrics(at)["Trustworthiness"] == f"{analysis.quality['tfidf/pca/2']['trustworthiness']:.3f}"
+    at.radio(key="exp_dims").set_value(3).run()
+    assert metrics(at)["Map"] == "PCA 3-D"
+    spec = chart_spec(at)
+    assert {trace["type"] for trace in spec["data"]} == {"scatter3d"}
+    assert movie_rows_drawn(spec) == list(range(model.n_movies))
+    at.selectbox(key="exp_color").set_value("cluster_fine").run()
+    fine = cluster_table(analysis.clusters["tfidf"], "fine")
+    assert len([t for t in chart_spec(at)["data"] if "customdata" in t]) == len(fine)
+    at.selectbox(key="exp_color").set_value("faithfulness").run()
+    assert any(trace.get("marker", {}).get("showscale") for trace in chart_spec(at)["data"])
+    assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("pca", "3", "faithfulness")
+    assert not at.exception
+
+
+def test_sidebar_vectorizer_switches_the_map(at, analysis):
+    at.sidebar.radio(key="vectorizer").set_value("count").run()
+    assert metrics(at)["Trustworthiness"] == f"{analysis.quality['count/tsne/2']['trustworthiness']:.3f}"
+    assert not at.exception
+
+
+def test_movie_search_draws_lines_to_true_neighbours(at, demo_artifacts, analysis):
+    model = demo_model(demo_artifacts)
+    movie_id = int(model.ids[5])
+    at.selectbox(key="exp_movie").set_value(movie_id).run()
+    assert not at.exception
+    title = str(model.display_titles[5])
+    assert any(title in m.value and "lines to its 10 most similar films" in m.value for m in at.markdown)
+    segments = at.dataframe[0].value
+    space = model.space("tfidf")
+    assert segments["display_title"].tolist() == [str(model.display_titles[r]) for r in space.neighbours[5][:10]]
+    names = [trace.get("name") for trace in chart_spec(at)["data"]]
+    assert f"★ {title}" in names
+    expected_far = map_far_neighbours(space.neighbours[5][:10], analysis.maps["tfidf"]["tsne_2"], 5, 10)
+    assert segments["far"].tolist() == expected_far[space.neighbours[5][:10] >= 0].tolist()
+    assert at.query_params["movie"] == str(movie_id)
+    at.slider(key="exp_k").set_value(4).run()
+    assert len(at.dataframe[0].value) == 4
+    at.selectbox(key="exp_movie").set_value(None).run()
+    assert "movie" not in at.query_params
+    assert not at.exception
+
+
+def test_cluster_level_table(at, analysis):
+    at.radio(key="exp_cluster_level").set_value("fine").run()
+    assert len(at.dataframe[-1].value) == len(cluster_table(analysis.clusters["tfidf"], "fine"))
+    at.radio(key="exp_labels").set_value("none").run()
+    assert not chart_spec(at)["layout"].get("annotations")
+    assert not at.exception
+
+
+def test_deep_link_restores_the_view(monkeypatch, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    movie_id = int(model.ids[7])
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"map": "umap", "dims": "3", "color": "decade", "movie": str(movie_id)})
+    assert at.radio(key="exp_map").value == "umap"
+    assert at.radio(key="exp_dims").value == 3
+    assert at.selectbox(key="exp_color").value == "decade"
+    assert at.selectbox(key="exp_movie").value == movie_id
+    assert metrics(at)["Map"] == "UMAP 3-D"
+    assert not at.warning and not at.exception
+
+
+def test_bad_link_warns_and_falls_back(monkeypatch, demo_artifacts):
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"map": "mds", "dims": "7", "color": "purple", "movie": "abc"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    for name in ("map=", "dims=", "color=", "movie="):
+        assert name in warnings
+    assert metrics(at)["Map"] == "t-SNE 2-D"
+    assert at.selectbox(key="exp_color").value == "genre"
+    assert at.selectbox(key="exp_movie").value is None
+    assert at.query_params["map"] == "tsne" and "movie" not in at.query_params
+
+
+def test_unknown_movie_id_in_link_warns(monkeypatch, demo_artifacts):
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"movie": "987654321"})
+    assert any("movie=" in w.value for w in at.warning)
+    assert at.selectbox(key="exp_movie").value is None and not at.exception
+
+
+def test_custom_pca_needs_no_computation(at):
+    at.radio(key="exp_map").set_value("pca").run()
+    at.toggle(key="exp_custom").set_value(True).run()
+    assert any("PCA has no settings" in i.value for i in at.info)
+    assert metrics(at)["Map"] == "PCA 2-D"
+    assert not at.exception
+
+
+def test_custom_tsne_map_is_computed_on_request(at, demo_artifacts):
+    at.toggle(key="exp_custom").set_value(True).run()
+    assert metrics(at)["Map"] == "t-SNE 2-D"  # the stored map until Compute map is pressed
+    at.slider(key="exp_perplexity").set_value(10.0)
+    at.button[0].click().run(timeout=600)
+    assert not at.exception and not at.error
+    shown = metrics(at)
+    assert shown["Custom map"] == "t-SNE 2-D"
+    assert at.metric[3].delta == "perplexity 10"
+    assert 0.0 < float(shown["Trustworthiness"]) <= 1.0
+    assert shown["Films drawn"] == f"{demo_model(demo_artifacts).n_movies:,}"
+
+
+@pytest.mark.slow
+def test_custom_umap_map(at):
+    at.radio(key="exp_map").set_value("umap").run()
+    at.toggle(key="exp_custom").set_value(True).run()
+    at.slider(key="exp_n_neighbors").set_value(5)
+    at.slider(key="exp_min_dist").set_value(0.5)
+    at.button[0].click().run(timeout=900)
+    assert not at.exception and not at.error
+    assert metrics(at)["Custom map"] == "UMAP 2-D"
+    assert at.metric[3].delta == "n_neighbors 5, min_dist 0.5"
+
+
+def test_artifacts_without_maps_say_how_to_build_them(monkeypatch, no_maps_artifacts):
+    at = start_app(monkeypatch, no_maps_artifacts, PAGE)
+    assert not at.exception
+    assert any("--skip-maps" in i.value and "python -m recommender build" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+def test_custom_settings_apply_only_to_the_map_they_were_computed_for(at):
+    at.toggle(key="exp_custom").set_value(True).run()
+    at.button[0].click().run(timeout=600)
+    assert metrics(at)["Custom map"] == "t-SNE 2-D"
+    at.radio(key="exp_map").set_value("umap").run()  # no UMAP computed: the stored map, no waiting
+    assert metrics(at)["Map"] == "UMAP 2-D"
+    assert any("until you press Compute map" in c.value for c in at.caption)
+    at.radio(key="exp_map").set_value("tsne").run()  # back: the computed map, from the cache
+    assert metrics(at)["Custom map"] == "t-SNE 2-D"
+    assert not at.exception
