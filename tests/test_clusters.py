@@ -1,0 +1,178 @@
+"""Tests of recommender.clusters: k-means groups and their descriptive labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from recommender.clusters import cluster_levels, cluster_rows, label_clusters
+from recommender.config import ClusterSettings
+from recommender.errors import ArtifactError, ConfigError
+from recommender.projection import reduce_svd
+
+# Three planted themes; every overview also draws from shared noise words.
+THEMES = {
+    "heist": {
+        "overview": ["heist", "bank", "vault", "robbers", "safe"],
+        "keywords": ["heist", "bankrobbery"],
+        "genres": ["Crime", "Thriller"],
+        "director": "Heist Director",
+    },
+    "alien": {
+        "overview": ["alien", "spaceship", "planet", "invasion", "galaxy"],
+        "keywords": ["alieninvasion", "space"],
+        "genres": ["Science Fiction", "Adventure"],
+        "director": "Space Director",
+    },
+    "ghost": {
+        "overview": ["ghost", "haunted", "curse", "spirit", "mansion"],
+        "keywords": ["hauntedhouse", "ghost"],
+        "genres": ["Horror"],
+        "director": "Ghost Director",
+    },
+}
+NOISE = ["man", "life", "world", "story", "family", "young", "finds", "love", "time", "new"]
+READABLE = {"bankrobbery": "bank robbery", "alieninvasion": "alien invasion", "hauntedhouse": "haunted house"}
+GROUP_SIZES = {"heist": 24, "alien": 18, "ghost": 12}
+
+
+def planted_catalog(seed: int = 0) -> dict[str, object]:
+    """A catalog of 54 movies in three themes, vectorised the way the app does:
+    "field:token" terms, TF-IDF, L2-normalised rows."""
+    rng = np.random.default_rng(seed)
+    documents, genres, directors, themes = [], [], [], []
+    for theme, size in GROUP_SIZES.items():
+        plant = THEMES[theme]
+        for movie in range(size):
+            words = list(rng.choice(plant["overview"], size=4)) + list(rng.choice(NOISE, size=4))
+            genre_list = plant["genres"] + (["Drama"] if movie % 2 else [])
+            director = plant["director"] if movie < 3 else f"{theme.title()} Auteur {movie}"
+            tokens = [f"overview:{word}" for word in words]
+            tokens += [f"keywords:{word}" for word in plant["keywords"]]
+            tokens += [f"genres:{g.lower().replace(' ', '')}" for g in genre_list]
+            tokens += [f"directors:{director.lower().replace(' ', '')}"]
+            documents.append(" ".join(tokens))
+            genres.append(genre_list)
+            directors.append([director])
+            themes.append(theme)
+    vectorizer = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True)
+    vectors = vectorizer.fit_transform(documents)
+    terms = vectorizer.get_feature_names_out()
+    labels = np.array([READABLE.get(term.split(":", 1)[1], term.split(":", 1)[1]) for term in terms])
+    return {
+        "vectors": vectors,
+        "terms": terms,
+        "term_labels": labels,
+        "genres": genres,
+        "directors": directors,
+        "themes": np.array(themes),
+    }
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict[str, object]:
+    return planted_catalog()
+
+
+def test_cluster_rows_recovers_groups_numbered_by_size() -> None:
+    rng = np.random.default_rng(1)
+    centres = np.eye(6)[:3]
+    sizes = [10, 30, 20]
+    group = np.repeat([0, 1, 2], sizes)
+    points = centres[group] + 0.05 * rng.normal(size=(60, 6))
+    labels = cluster_rows(points, 3, seed=0)
+    assert labels.dtype == np.int32 and labels.shape == (60,)
+    # Largest group is cluster 0, then 1, then 2.
+    assert np.array_equal(labels, np.repeat([2, 0, 1], sizes))
+    assert np.array_equal(labels, cluster_rows(points, 3, seed=0))
+
+
+def test_cluster_rows_caps_and_rejects() -> None:
+    points = np.random.default_rng(2).random((5, 3))
+    assert set(cluster_rows(points, 50, seed=0).tolist()) == set(range(5))
+    with pytest.raises(ConfigError, match=">= 1"):
+        cluster_rows(points, 0, seed=0)
+    with pytest.raises(ArtifactError, match="non-empty"):
+        cluster_rows(np.zeros((0, 3)), 2, seed=0)
+
+
+def test_labels_name_the_planted_themes(catalog: dict[str, object]) -> None:
+    svd = reduce_svd(catalog["vectors"], 10, seed=0)
+    labels = cluster_rows(svd, 3, seed=0)
+    table = label_clusters(
+        labels, catalog["vectors"], catalog["terms"], catalog["term_labels"],
+        catalog["genres"], catalog["directors"], n_terms=5,
+    )
+    assert list(table.columns) == ["cluster", "size", "label", "top_terms", "top_genres", "top_directors"]
+    assert table["cluster"].tolist() == [0, 1, 2]
+    assert table["size"].tolist() == [24, 18, 12]
+    for row in table.itertuples():
+        themes = set(catalog["themes"][labels == row.cluster])
+        assert len(themes) == 1  # each cluster is exactly one planted theme
+        plant = THEMES[themes.pop()]
+        vocabulary = set(plant["overview"]) | {READABLE.get(k, k) for k in plant["keywords"]}
+        assert len(row.top_terms) == 5 and set(row.top_terms) <= vocabulary
+        assert len(set(row.top_terms)) == 5  # "heist" from overview and keywords counted once
+        assert row.top_genres[0] in plant["genres"] and "Drama" not in row.top_genres
+        assert row.top_directors == [plant["director"]]
+        parts = row.label.split(" · ")
+        assert len(parts) == 3 and set(parts[:2]) <= vocabulary and parts[2] in plant["genres"]
+
+
+def test_top_terms_skip_genre_and_director_terms(catalog: dict[str, object]) -> None:
+    labels = np.repeat([0, 1, 2], list(GROUP_SIZES.values()))
+    table = label_clusters(
+        labels, catalog["vectors"], catalog["terms"], catalog["term_labels"],
+        catalog["genres"], catalog["directors"], n_terms=50,
+    )
+    shown = {term for terms in table["top_terms"] for term in terms}
+    genre_or_director = {
+        str(label) for term, label in zip(catalog["terms"], catalog["term_labels"])
+        if term.startswith(("genres:", "directors:"))
+    }
+    assert shown and not shown & genre_or_director
+    # Noise words are spread evenly, so they are not distinctive of any cluster... mostly:
+    # at most a couple of chance excesses sneak in at the end of a long list.
+    assert all(set(terms[:5]).isdisjoint(NOISE) for terms in table["top_terms"])
+
+
+def test_label_clusters_degenerate_inputs() -> None:
+    vectors = planted_catalog()["vectors"][:4]
+    terms = np.array([f"overview:t{i}" for i in range(vectors.shape[1])])
+    labels = np.array([3, 3, 7, 7])
+    table = label_clusters(labels, vectors, terms, terms, [None, [], ["Drama"], ["Drama"]], [[], [], [], []])
+    assert table["cluster"].tolist() == [3, 7] and table["size"].tolist() == [2, 2]
+    assert table.loc[0, "top_genres"] == [] and table.loc[1, "top_genres"] == ["Drama"]
+    assert all(d == [] for d in table["top_directors"])
+    # One cluster holding the whole catalog has nothing distinctive: a fallback label.
+    whole = label_clusters(np.zeros(4, int), vectors, terms, terms, [[]] * 4, [[]] * 4)
+    assert whole.loc[0, "label"] == "cluster 0" and whole.loc[0, "top_terms"] == []
+
+
+def test_label_clusters_rejects_mismatched_lengths(catalog: dict[str, object]) -> None:
+    n_rows = catalog["vectors"].shape[0]
+    with pytest.raises(ArtifactError, match="genres has 3 entries"):
+        label_clusters(np.zeros(n_rows, int), catalog["vectors"], catalog["terms"],
+                       catalog["term_labels"], [[]] * 3, catalog["directors"])
+    with pytest.raises(ArtifactError, match="same vectorizer"):
+        label_clusters(np.zeros(n_rows, int), catalog["vectors"], catalog["terms"][:-1],
+                       catalog["term_labels"][:-1], catalog["genres"], catalog["directors"])
+
+
+def test_cluster_levels(catalog: dict[str, object]) -> None:
+    svd = reduce_svd(catalog["vectors"], 10, seed=0)
+    broad, fine, table = cluster_levels(
+        svd, catalog["vectors"], catalog["terms"], catalog["term_labels"],
+        catalog["genres"], catalog["directors"], ClusterSettings(broad=3, fine=6, label_terms=2), seed=0,
+    )
+    assert broad.shape == fine.shape == (54,)
+    assert set(broad.tolist()) == {0, 1, 2} and len(set(fine.tolist())) == 6
+    assert table.columns[0] == "level"
+    for level, labels in (("broad", broad), ("fine", fine)):
+        rows = table[table["level"] == level]
+        assert rows["size"].sum() == 54
+        assert rows["size"].tolist() == np.bincount(labels).tolist()
+        assert all(len(terms) <= 2 for terms in rows["top_terms"])
+    assert isinstance(table, pd.DataFrame) and table.index.tolist() == list(range(len(table)))
