@@ -34,4 +34,5 @@ def draw(model: RecommenderModel) -> None:
             key="vectorizer",
             horizontal=True,
             help="Which text representation drives similarity on every page.",
+            persist_state="session",  # the data page draws no sidebar; keep the choice across it
         )

@@ -1,0 +1,98 @@
+"""Overview page: what is in the catalog, and its IMDB-style weighted-rating top chart."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import cache
+from dashboard.text import md
+from recommender import summary
+from recommender.ranking import genres_of
+
+model = cache.get_model()
+catalog = model.catalog
+facts = summary.catalog_summary(catalog)
+stats = model.stats
+catalog_name = model.manifest.get("catalog", {}).get("name", "catalog")
+
+st.title("Catalog overview")
+st.caption(f"What is in the {md(catalog_name)}, and which films the audience rates highest.")
+
+years_text = f"{facts['first_year']}–{facts['last_year']}" if facts["first_year"] is not None else "unknown"
+tiles = st.columns([1, 1.5, 1, 1, 1])
+tiles[0].metric("Films", f"{facts['films']:,}", border=True)
+undated = f"{facts['undated']:,} films without a year" if facts["undated"] else None
+tiles[1].metric("Years", years_text, border=True, help=undated)
+tiles[2].metric("Genres", f"{facts['genres']:,}", border=True)
+tiles[3].metric("Languages", f"{facts['languages']:,}", border=True)
+tiles[4].metric("Directors", f"{facts['directors']:,}", border=True)
+
+left, right = st.columns([3, 2])
+with left:
+    decades = summary.decade_counts(catalog)
+    if decades.empty:
+        st.info("No film of this catalog has a release year, so there is no timeline.")
+    else:
+        figure = px.bar(
+            decades, x="label", y="films", title="Films per decade", labels={"label": "Decade", "films": "Films"}
+        )
+        st.plotly_chart(figure, key="decades_chart")
+with right:
+    languages = summary.language_counts(catalog, top=10)
+    figure = px.bar(
+        languages, x="films", y="name", orientation="h", title="Top original languages",
+        labels={"name": "Language", "films": "Films"}, hover_data={"language": True, "share": ":.1%"},
+    )
+    figure.update_yaxes(autorange="reversed")
+    st.plotly_chart(figure, key="languages_chart")
+
+genres = summary.genre_counts(catalog)
+figure = px.bar(
+    genres, x="genre", y="films", title="Films per genre (a film counts once per genre)",
+    labels={"genre": "Genre", "films": "Films"},
+)
+st.plotly_chart(figure, key="genres_chart")
+
+st.header("Top rated films")
+st.latex(summary.weighted_rating_formula(stats))
+st.caption(
+    f"R is a film's average vote and v its number of votes; C = {stats.mean_vote:.2f} is the mean vote over this "
+    f"catalog and m = {stats.min_votes:,.0f} votes is its {stats.quantile:.0%} quantile of vote counts. A film needs "
+    "at least m votes to enter the chart, and its own average counts more the more votes it has."
+)
+
+filters = st.columns([3, 3, 2])
+chosen_genres = filters[0].multiselect(
+    "Genres", genres_of(catalog), key="top_genres", placeholder="Any genre",
+    help="Keep films having any of these genres.", persist_state="session",
+)
+years = None
+if facts["first_year"] is not None and facts["first_year"] < facts["last_year"]:
+    full = (facts["first_year"], facts["last_year"])
+    chosen_years = filters[1].slider("Release years", *full, value=full, key="top_years", persist_state="session")
+    years = None if tuple(chosen_years) == full else tuple(chosen_years)
+n = filters[2].slider("Films shown", 5, 100, 20, step=5, key="top_n", persist_state="session")
+
+chart = cache.cached_top_chart(model, cache.build_stamp(model), tuple(sorted(chosen_genres)), years, n)
+if chart.empty:
+    st.info(
+        f"No film with at least {stats.min_votes:,.0f} votes matches these genres and years. "
+        "Widen the year range or choose other genres."
+    )
+else:
+    st.dataframe(
+        chart,
+        hide_index=True,
+        key="top_chart",
+        column_order=["rank", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"],
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            "display_title": st.column_config.TextColumn("Film", width="medium"),
+            "year": st.column_config.NumberColumn("Year", format="%d"),
+            "genres": st.column_config.ListColumn("Genres"),
+            "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote"),
+            "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes"),
+            "weighted_rating": st.column_config.ProgressColumn(
+                "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0
+            ),
+        },
+    )

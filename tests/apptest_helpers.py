@@ -1,0 +1,71 @@
+"""Helpers shared by the pages' AppTests: start the real app (``streamlit_app.py``)
+on the demo build, optionally with URL query parameters, and open a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from recommender.build import load_model
+from recommender.model import RecommenderModel
+
+APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+
+def new_app(monkeypatch: pytest.MonkeyPatch, artifacts: Path, params: dict[str, str] | None = None) -> AppTest:
+    """The app on the build in ``artifacts`` with URL ``params``, not yet run."""
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(artifacts))
+    # AppTest resets Streamlit's process-wide "this app uses a pages/ folder (MPA v1)"
+    # flag before every run, and an app with a pages/ folder then runs a switched-to
+    # page file alone, without the entrypoint (no sidebar, no shell). A served app
+    # clears the flag for good on the entrypoint's first st.navigation call (and
+    # dashboard/__init__.py makes sure of it), so keep it cleared here too.
+    original_init = PagesManager.__init__
+
+    def init_without_v1_pages(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_without_v1_pages)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    return at
+
+
+def start_app(
+    monkeypatch: pytest.MonkeyPatch,
+    artifacts: Path,
+    page: str | None = None,
+    params: dict[str, str] | None = None,
+) -> AppTest:
+    """Run the app once (the overview page, which also draws the shared sidebar),
+    then switch to ``page`` (e.g. ``"pages/recommender.py"``) and run it."""
+    at = new_app(monkeypatch, artifacts, params)
+    at.run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+_models: dict[str, RecommenderModel] = {}
+
+
+def demo_model(artifacts: Path) -> RecommenderModel:
+    """The demo build as the app sees it, to compute expectations (loaded once)."""
+    key = str(artifacts)
+    if key not in _models:
+        _models[key] = load_model(artifacts)
+    return _models[key]
+
+
+def no_html(at: AppTest) -> None:
+    """Assert that no element renders raw HTML (``unsafe_allow_html`` / ``st.html``)."""
+    assert len(at.get("html")) == 0
+    for element in [*at.markdown, *at.caption]:
+        assert not element.proto.allow_html, element.value

@@ -1,0 +1,139 @@
+"""AppTest of the data page: the catalog and manifest, uploads (rejected with a clear
+message, or built and loaded), switching back to the demo catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.text import md
+from tests.apptest_helpers import demo_model, no_html, start_app
+from tests.conftest import TINY_CSV
+
+PAGE = "pages/data.py"
+BAD = Path(__file__).resolve().parent / "bad_inputs"
+
+
+@pytest.fixture
+def at(monkeypatch, demo_artifacts, tmp_path):
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "uploads"))
+    return start_app(monkeypatch, demo_artifacts, PAGE)
+
+
+def upload_catalog(at, name: str, content: bytes, skip_maps: bool = True):
+    at.radio(key="upload_kind").set_value("catalog").run()
+    at.file_uploader(key="upload_catalog").set_value((name, content, "text/csv"))
+    at.checkbox(key="upload_skip_maps").set_value(skip_maps)
+    at.run()
+    at.button(key="upload_build").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_catalog_table_search_and_manifest(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    assert len(at.dataframe[0].value) == model.n_movies
+    at.text_input(key="data_search").input("batman").run()
+    found = at.dataframe[0].value
+    assert len(found) > 0 and found["display_title"].str.contains("Batman", case=False).all()
+    packages = at.dataframe[1].value
+    assert {"python", "numpy", "pandas"} <= set(packages["package"])
+    assert len(at.json) == 1
+    assert "python -m recommender build" in at.code[-1].value or any("recommender build" in c.value for c in at.code)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Films"] == f"{model.n_movies:,}"
+    no_html(at)
+
+
+def test_upload_button_waits_for_a_file(at):
+    assert at.button(key="upload_build").disabled
+    at.radio(key="upload_kind").set_value("catalog").run()
+    assert at.button(key="upload_build").disabled
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("missing_title_column.csv", "missing column(s) ['title']"),
+        ("not_utf8.csv", "UTF-8"),
+        ("duplicate_ids.csv", "duplicate id"),
+        ("empty.csv", "empty"),
+    ],
+)
+def test_bad_upload_is_rejected_with_a_clear_message(at, demo_artifacts, file, expected):
+    upload_catalog(at, file, (BAD / file).read_bytes())
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith("This upload cannot be used:")
+    assert md(file) in message  # names the uploaded file, not a temporary copy
+    assert md(expected) in message
+    assert "movie-upload-" not in message
+    assert "artifacts_dir" not in at.session_state  # nothing was built or switched
+
+
+def test_bad_tmdb_credits_are_rejected(at):
+    at.radio(key="upload_kind").set_value("tmdb").run()
+    at.file_uploader(key="upload_movies").set_value(
+        ("tmdb_movies_ok.csv", (BAD / "tmdb_movies_ok.csv").read_bytes(), "text/csv")
+    )
+    at.file_uploader(key="upload_credits").set_value(
+        ("tmdb_credits_bad_json.csv", (BAD / "tmdb_credits_bad_json.csv").read_bytes(), "text/csv")
+    )
+    at.run()
+    at.button(key="upload_build").click().run()
+    assert not at.exception
+    message = at.error[0].value
+    assert md("tmdb_credits_bad_json.csv") in message and "JSON" in message
+
+
+def test_good_upload_is_built_loaded_and_can_be_left(at, demo_artifacts, tmp_path):
+    model = demo_model(demo_artifacts)
+    upload_catalog(at, "tiny catalog.csv", TINY_CSV.encode("utf-8"))
+    assert not at.error
+    assert at.success[0].value == md("Built and loaded tiny catalog.csv (5 films).")
+    folder = Path(at.session_state["artifacts_dir"])
+    assert folder.parent == tmp_path / "uploads" and folder.name.startswith("tiny-catalog-")
+    assert (folder / "manifest.json").exists()
+    assert not list(Path(demo_artifacts).parent.glob("*-uploads"))  # nothing written next to the demo
+    table = at.dataframe[0].value
+    assert table["display_title"].tolist() == [
+        "Space Wars", "Space Wars II", "Ghost House (1985)", "Ghost House (2005)", "Quiet Garden"
+    ]
+    assert {m.label: m.value for m in at.metric}["Maps"] == "skipped"
+
+    # The other pages use the uploaded catalog too.
+    at.switch_page("pages/recommender.py").run()
+    assert not at.exception
+    assert at.header[0].value == "Recommendations for Space Wars"
+    at.switch_page(PAGE).run()
+
+    at.button(key="data_back_to_demo").click().run()
+    assert not at.exception
+    assert "artifacts_dir" not in at.session_state
+    assert len(at.dataframe[0].value) == model.n_movies
+
+
+def test_user_titles_render_as_text(at):
+    upload_catalog(at, "html_titles.csv", (BAD / "html_titles.csv").read_bytes())
+    assert not at.error
+    titles = at.dataframe[0].value["display_title"].tolist()
+    assert "<script>alert(1)</script>" in titles  # shown verbatim in the table
+    no_html(at)
+    for page in ("pages/overview.py", "pages/recommender.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        no_html(at)
+    at.selectbox(key="rec_movie").set_value(1).run()
+    assert at.header[0].value == "Recommendations for " + md("<script>alert(1)</script>")
+    assert "\\<b\\>Bold\\</b\\>" in " ".join(m.value for m in at.markdown)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # sklearn's SVD on three films
+def test_failed_build_keeps_the_current_catalog(at, demo_artifacts):
+    # Three films are too few to draw a map: the core refuses, the page says so and
+    # keeps the demo catalog loaded.
+    upload_catalog(at, "html_titles.csv", (BAD / "html_titles.csv").read_bytes(), skip_maps=False)
+    assert len(at.error) == 1 and at.error[0].value.startswith("Build failed, nothing was changed")
+    assert "artifacts_dir" not in at.session_state
+    assert len(at.dataframe[0].value) == demo_model(demo_artifacts).n_movies

@@ -1,0 +1,66 @@
+"""AppTest of the overview page: summary tiles, charts, formula and the top chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.summary import catalog_summary, weighted_rating_formula
+from tests.apptest_helpers import demo_model, no_html, start_app
+
+
+@pytest.fixture
+def at(monkeypatch, demo_artifacts):
+    return start_app(monkeypatch, demo_artifacts)  # the overview is the default page
+
+
+def top_chart(at):
+    return at.dataframe[0].value
+
+
+def test_summary_tiles_charts_and_formula(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    facts = catalog_summary(model.catalog)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Films"] == f"{facts['films']:,}"
+    assert tiles["Years"] == f"{facts['first_year']}–{facts['last_year']}"
+    assert tiles["Genres"] == str(facts["genres"]) and tiles["Languages"] == str(facts["languages"])
+    assert len(at.get("plotly_chart")) == 3  # decades, languages, genres
+    assert weighted_rating_formula(model.stats) in at.latex[0].value
+    assert f"m = {model.stats.min_votes:,.0f} votes" in " ".join(c.value for c in at.caption)
+    no_html(at)
+
+
+def test_top_chart_default_is_sorted_and_qualified(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    chart = top_chart(at)
+    assert len(chart) == 20
+    assert chart["rank"].tolist() == list(range(1, 21))
+    assert chart["weighted_rating"].is_monotonic_decreasing
+    assert (chart["vote_count"] >= model.stats.min_votes).all()
+
+
+def test_top_chart_responds_to_genre_filter(at):
+    before = top_chart(at)
+    at.multiselect(key="top_genres").set_value(["Animation"]).run()
+    after = top_chart(at)
+    assert not at.exception
+    assert len(after) > 0
+    assert all("Animation" in list(genres) for genres in after["genres"])
+    assert after["id"].tolist() != before["id"].tolist()
+
+
+def test_top_chart_year_range_and_size(at):
+    at.slider(key="top_years").set_value((1990, 1999)).run()
+    at.slider(key="top_n").set_value(5).run()
+    chart = top_chart(at)
+    assert 0 < len(chart) <= 5
+    assert chart["year"].between(1990, 1999).all()
+
+
+def test_empty_top_chart_explains(at, demo_artifacts):
+    first = catalog_summary(demo_model(demo_artifacts).catalog)["first_year"]
+    at.slider(key="top_years").set_value((first, first)).run()
+    at.multiselect(key="top_genres").set_value(["Animation"]).run()
+    assert not at.exception
+    assert len(at.dataframe) == 0
+    assert "No film with at least" in at.info[0].value

@@ -1,0 +1,153 @@
+"""Recommendations with reasons, the CSV download and the page's small decisions,
+on the five-movie catalog of ``conftest.py``."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recommender.build import build_model
+from recommender.catalog import load_catalog_csv
+from recommender.config import RecommenderConfig
+from recommender.errors import ConfigError, UnknownMovieError
+from recommender.ranking import Filters, RankingOptions, recommend
+from recommender.results import (
+    REASON_COLUMNS,
+    build_filters,
+    default_movie_id,
+    movie_caption,
+    recommendations_with_reasons,
+    results_csv,
+    title_with_year,
+)
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    from tests.conftest import TINY_CSV
+
+    path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
+    path.write_text(TINY_CSV, encoding="utf-8")
+    catalog, _ = load_catalog_csv(path)
+    return build_model(catalog, RecommenderConfig())
+
+
+def test_sequel_first_with_its_reasons(model):
+    table = recommendations_with_reasons(model, 1, RankingOptions(k=4, vectorizer="count"))
+    assert list(table.columns) == REASON_COLUMNS
+    first = table.iloc[0]
+    assert first["id"] == 2 and first["rank"] == 1
+    assert first["heading"] == "Space Wars II (1980)"
+    # Both films share director, cast, genres, keywords and story words.
+    why = recommendations_with_reasons(model, 1, RankingOptions(k=1, vectorizer="count"), max_fields=10).iloc[0]["why"]
+    for part in ("Director: Ann Lee", "Genres:", "Keywords:", "Cast:", "Story:"):
+        assert part in why
+    assert "Mia Sol" in why and "Tom Hart" in why
+
+
+def test_same_rows_and_scores_as_recommend(model):
+    options = RankingOptions(k=4, rating_weight=0.3)
+    plain = recommend(model, 3, options)
+    with_reasons = recommendations_with_reasons(model, 3, options)
+    pd.testing.assert_frame_equal(with_reasons.drop(columns=["heading", "why"]), plain)
+
+
+def test_duplicate_title_heading_keeps_the_disambiguated_display_title(model):
+    table = recommendations_with_reasons(model, 3, RankingOptions(k=4))
+    assert table["id"].tolist() == [4]
+    assert table.iloc[0]["heading"] == "Ghost House (2005)"
+    assert "Cast: Zoe Park" in table.iloc[0]["why"]
+
+
+def test_filters_can_empty_the_results_but_keep_the_columns(model):
+    table = recommendations_with_reasons(model, 1, RankingOptions(k=4, filters=Filters(genres=("Horror",))))
+    assert table.empty and list(table.columns) == REASON_COLUMNS
+
+
+def test_no_shared_terms_gives_no_results(model):
+    assert recommendations_with_reasons(model, 5, RankingOptions(k=4)).empty
+
+
+def test_errors_come_from_the_core(model):
+    with pytest.raises(UnknownMovieError):
+        recommendations_with_reasons(model, 999, RankingOptions())
+    with pytest.raises(ConfigError):
+        recommendations_with_reasons(model, 1, RankingOptions(k=0))
+    with pytest.raises(ConfigError):
+        recommendations_with_reasons(model, 1, RankingOptions(vectorizer="bm25"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(movie=st.sampled_from([1, 2, 3, 4, 5]), k=st.integers(1, 6), weight=st.floats(0, 1), mmr=st.booleans())
+def test_invariants(model, movie, k, weight, mmr):
+    table = recommendations_with_reasons(model, movie, RankingOptions(k=k, rating_weight=weight, mmr=mmr))
+    assert len(table) <= k
+    assert movie not in table["id"].tolist()
+    assert table["rank"].tolist() == list(range(1, len(table) + 1))
+    assert ((table["similarity"] > 0) & (table["similarity"] <= 1 + 1e-6)).all()
+    assert all(isinstance(w, str) and w and w != "no shared terms" for w in table["why"])
+
+
+def test_title_with_year():
+    assert title_with_year("Alien", "Alien", 1979) == "Alien (1979)"
+    assert title_with_year("Alien", "Alien", pd.NA) == "Alien"
+    assert title_with_year("Alien", "Alien", None) == "Alien"
+    assert title_with_year("Batman (1989)", "Batman", 1989) == "Batman (1989)"
+    assert title_with_year("Solaris (1972, id 7)", "Solaris", 1972) == "Solaris (1972, id 7)"
+
+
+def test_movie_caption(model):
+    assert movie_caption(model, 4) == "2005 · Horror, Mystery · directed by Cy Dunn · weighted rating " + (
+        f"{model.catalog.loc[3, 'weighted_rating']:.2f}"
+    )
+
+
+def test_results_csv_joins_lists_and_defuses_formulas():
+    table = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "display_title": ["=HYPERLINK(\"http://x\")", "Plain, with comma"],
+            "genres": [["Drama", "War"], []],
+            "similarity": [0.5, -0.25],
+        }
+    )
+    text = results_csv(table).decode("utf-8")
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    assert back["display_title"].tolist() == ["'=HYPERLINK(\"http://x\")", "Plain, with comma"]
+    assert back["genres"].tolist() == ["Drama|War", ""]
+    assert back["similarity"].tolist() == [0.5, -0.25]  # numbers are never prefixed
+    assert table.loc[0, "genres"] == ["Drama", "War"]  # the input is not modified
+
+
+def test_results_csv_of_real_results(model):
+    table = recommendations_with_reasons(model, 1, RankingOptions(k=2))
+    back = pd.read_csv(io.BytesIO(results_csv(table)))
+    assert back["id"].tolist() == table["id"].tolist()
+    assert back.loc[0, "genres"] == "Science Fiction|Adventure"
+
+
+def test_default_movie_is_the_most_voted(model):
+    assert default_movie_id(model.catalog) == 1
+    tie = pd.DataFrame({"id": [9, 4, 7], "vote_count": [10, 30, 30]})
+    assert default_movie_id(tie) == 4
+
+
+def test_build_filters_full_year_range_is_no_filter():
+    assert build_filters((1977, 2005), (1977, 2005)) == Filters()
+    assert not build_filters((1977, 2005), (1977, 2005)).active
+    assert build_filters((1980, 2005), (1977, 2005)).years == (1980, 2005)
+    expected = Filters(genres=("Horror",), min_votes=50, languages=("ko",))
+    assert build_filters(None, None, ["Horror"], 50, ["ko"]) == expected
+    assert build_filters(None, None, min_votes=-5).min_votes == 0
+    assert isinstance(build_filters((np.int64(1980), np.int64(1990)), (1977, 2005)).years[0], int)
+
+
+def test_build_filters_year_range_keeps_undated_movies_until_narrowed(model):
+    full = (1977, 2005)
+    ids = recommendations_with_reasons(model, 3, RankingOptions(k=4, filters=build_filters(full, full)))["id"]
+    assert ids.tolist() == [4]
+    narrowed = build_filters((1977, 2000), full)
+    assert recommendations_with_reasons(model, 3, RankingOptions(k=4, filters=narrowed)).empty
