@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 from recommender.config import ClusterSettings
 from recommender.errors import ArtifactError, ConfigError
@@ -29,6 +30,8 @@ MIN_DIRECTOR_FILMS = 2
 LABEL_PARTS = 3
 LABEL_SEPARATOR = " · "
 KMEANS_RESTARTS = 4
+# A share or weight "above the catalog's" must beat float rounding, not just 0.
+_NOISE_FLOOR = 1e-9
 
 
 def cluster_rows(svd_vectors: np.ndarray, n_clusters: int, seed: int) -> np.ndarray:
@@ -45,7 +48,10 @@ def cluster_rows(svd_vectors: np.ndarray, n_clusters: int, seed: int) -> np.ndar
     if n_clusters < 1:
         raise ConfigError(f"number of clusters must be >= 1, got {n_clusters}")
     kmeans = KMeans(n_clusters=min(n_clusters, data.shape[0]), n_init=KMEANS_RESTARTS, random_state=seed)
-    raw = kmeans.fit_predict(data)
+    # One OpenMP thread: a few thousand rows take 0.3 s, while two threads on a busy
+    # 2-core machine were measured 10x slower (see projection.TSNE_THREADS).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        raw = kmeans.fit_predict(data)
     # Renumber by size (ties: the cluster whose first movie comes first).
     ids, first_row, sizes = np.unique(raw, return_index=True, return_counts=True)
     order = np.lexsort((first_row, -sizes))
@@ -107,8 +113,8 @@ def label_clusters(
 
     records = []
     for position, cluster in enumerate(clusters):
-        top_terms = _ranked(term_gain[position], term_names, readable, n_terms, minimum=0.0)
-        top_genres = _ranked(genre_gain[position], genre_names, genre_names, TOP_GENRES, minimum=0.0)
+        top_terms = _ranked(term_gain[position], term_names, readable, n_terms, minimum=_NOISE_FLOOR)
+        top_genres = _ranked(genre_gain[position], genre_names, genre_names, TOP_GENRES, minimum=_NOISE_FLOOR)
         top_directors = _ranked(
             director_counts[position], director_names, director_names, TOP_DIRECTORS,
             minimum=MIN_DIRECTOR_FILMS - 0.5,

@@ -196,7 +196,7 @@ def test_map_far_neighbours() -> None:
     far = map_far_neighbours(np.array([0, 1, -1]), LINE, movie_row=3, k=2)
     assert far.dtype == bool and far.tolist() == [True, False, False]
     assert map_far_neighbours(STORED[1], LINE, movie_row=1, k=2).tolist() == [False, False]
-    with pytest.raises(ArtifactError, match="accepted 0..3"):
+    with pytest.raises(ArtifactError, match="accepted rows 0..3"):
         map_far_neighbours(STORED[0], LINE, movie_row=4, k=2)
 
 
