@@ -199,6 +199,7 @@ def build(
                 "maps": analysis.get("quality", {}),
                 "maps_built": not skip_maps,
                 "timings_s": steps.timings,
+                "analysis_timings_s": analysis.get("timings", {}),
             },
         )
     return manifest
@@ -220,17 +221,27 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
     per_space = len(maps) + 2
     total = per_space * len(model.spaces)
     done = 0
-    result: dict[str, Any] = {"arrays": {}, "clusters": {}, "quality": {}}
+    result: dict[str, Any] = {"arrays": {}, "clusters": {}, "quality": {}, "timings": {}}
     genres, directors = model.catalog["genres"].tolist(), model.catalog["directors"].tolist()
+
+    def timed(key: str, function: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = function()
+        result["timings"][key] = round(time.perf_counter() - start, 3)
+        return value
+
     for name, space in model.spaces.items():
         progress(done / total, f"{name}: SVD")
-        svd = reduce_svd(space.vectors.matrix, settings.svd_components, config.seed)
+        svd = timed(f"{name}/svd", lambda: reduce_svd(space.vectors.matrix, settings.svd_components, config.seed))
         done += 1
         arrays: dict[str, np.ndarray] = {"svd": svd}
         for method, dims in maps:
             progress(done / total, f"{name}: {method} {dims}-D")
-            coords = project(svd, method, dims, settings, config.seed)
-            trust, points = trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed)
+            coords = timed(f"{name}/{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed))
+            trust, points = timed(
+                f"{name}/{method}/{dims}/trustworthiness",
+                lambda: trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed),
+            )
             arrays[f"{method}_{dims}"] = coords.astype(np.float32)
             arrays[f"preservation_{method}_{dims}"] = neighbour_preservation(
                 space.neighbours, coords, settings.faithfulness_k
@@ -238,8 +249,12 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
             result["quality"][f"{name}/{method}/{dims}"] = {"trustworthiness": float(trust), "points": int(points)}
             done += 1
         progress(done / total, f"{name}: clusters")
-        broad, fine, labels = cluster_levels(
-            svd, space.vectors.matrix, space.vectors.terms, space.vectors.labels, genres, directors, config.clusters, config.seed
+        broad, fine, labels = timed(
+            f"{name}/clusters",
+            lambda: cluster_levels(
+                svd, space.vectors.matrix, space.vectors.terms, space.vectors.labels, genres, directors,
+                config.clusters, config.seed,
+            ),
         )
         arrays["cluster_broad"], arrays["cluster_fine"] = broad.astype(np.int32), fine.astype(np.int32)
         result["arrays"][name] = arrays
