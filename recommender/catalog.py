@@ -11,6 +11,7 @@ counted in :class:`LoadReport` warnings.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -93,18 +94,14 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
         raise CatalogError(f"{path}: file is empty; expected a CSV with a header line")
     if b"\x00" in raw[:65536]:
         raise CatalogError(f"{path}: binary data (NUL bytes), not a CSV text file")
+    _check_utf8(raw, path)
+    _check_not_truncated(raw, path)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CatalogError(
-            f"{path}: bytes that are not UTF-8 at byte {exc.start} (line {line}): "
-            f"{raw[exc.start:exc.start + 4]!r}; save the file as UTF-8"
-        ) from exc
-    _check_not_truncated(text, path)
-    try:
+        # Parsed from the bytes, into Python strings: a decoded copy of the text, the
+        # UCS-4 buffer of a StringIO and Arrow-backed string columns would each cost
+        # several times the file's size at the peak of a build.
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c"
+            io.BytesIO(raw), dtype=object, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8-sig"
         )
     except pd.errors.ParserError as exc:
         raise CatalogError(f"{path}: not a well-formed CSV (truncated or unbalanced quotes?): {exc}") from exc
@@ -124,13 +121,33 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _check_not_truncated(text: str, path: Path) -> None:
+def _check_utf8(raw: bytes, path: Path, chunk: int = 1 << 20) -> None:
+    """Raise :class:`CatalogError` at the first byte that is not UTF-8, decoding in
+    chunks so that no decoded copy of the whole file is kept."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(raw), chunk):
+            decoder.decode(raw[start:start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        try:
+            raw.decode("utf-8")  # again in one piece, only to name the byte at fault
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise CatalogError(
+                f"{path}: bytes that are not UTF-8 at byte {exc.start} (line {line}): "
+                f"{raw[exc.start:exc.start + 4]!r}; save the file as UTF-8"
+            ) from exc
+
+
+def _check_not_truncated(raw: bytes, path: Path) -> None:
     """Reject a file cut off inside a quoted cell or in the middle of its last row.
 
     pandas would silently close an unbalanced quote at the end of the file or pad a
     short last row with empty cells, turning a damaged file into wrong data.
     """
-    if text.count('"') % 2:
+    if raw.count(b'"') % 2:
+        text = raw.decode("utf-8-sig")
         in_quote, opened = False, 0
         for match in re.finditer('"', text):
             if not in_quote:
@@ -140,7 +157,8 @@ def _check_not_truncated(text: str, path: Path) -> None:
         raise CatalogError(
             f"{path}: truncated or damaged: the quoted cell opened on line {line} is never closed"
         )
-    if not text.endswith(("\n", "\r")):
+    if not raw.endswith((b"\n", b"\r")):
+        text = raw.decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
         header, last = rows[0], rows[-1]
         if len(rows) > 1 and len(last) < len(header):

@@ -140,7 +140,7 @@ class RecommenderConfig:
     neighbours_k: int = 100
     # Rows of the similarity product computed at once; capped further so that one
     # dense block never exceeds ``max_block_cells`` float32 cells (bounded memory).
-    chunk_rows: int = 2048
+    chunk_rows: int = 256
     max_block_cells: int = 20_000_000
     rating_quantile: float = 0.90
     ranking: RankingSettings = field(default_factory=RankingSettings)

@@ -77,15 +77,22 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
     stem = Stemmer()
     labels: dict[str, str] = {}
     docs: list[list[str]] = []
+    # One string object per distinct term and name: the docs hold millions of
+    # references at scale, and a fresh string for each would cost ~60 bytes apiece.
+    canonical: dict[str, str] = {}
+    name_tokens: dict[str, str] = {}
     low, high = ngram_range
     columns = {field: catalog[field].tolist() for field in (*NAME_FIELDS, *TEXT_FIELDS)}
     for row in range(len(catalog)):
         terms: list[str] = []
         for field in NAME_FIELDS:
             for name in columns[field][row]:
-                token = collapse_name(name)
+                token = name_tokens.get(name)
+                if token is None:
+                    token = name_tokens[name] = collapse_name(name)
                 if token:
                     term = f"{field}:{token}"
+                    term = canonical.setdefault(term, term)
                     labels.setdefault(term, name)
                     terms.append(term)
         for field in TEXT_FIELDS:
@@ -97,6 +104,7 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
                 for start in range(len(stems) - n + 1):
                     gram = "_".join(stems[start : start + n])
                     term = f"{field}:{gram}"
+                    term = canonical.setdefault(term, term)
                     if n > 1:
                         labels.setdefault(term, " ".join(words[start : start + n]))
                     terms.append(term)

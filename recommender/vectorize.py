@@ -52,6 +52,13 @@ def vectorize(
     Raises :class:`ConfigError` for an unknown name and :class:`CatalogError` when no
     term survives the settings (empty vocabulary).
     """
+    return from_counts(name, *count_terms(tokens, name, config), config)
+
+
+def count_terms(
+    tokens: MovieTokens, name: str, config: RecommenderConfig
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Raw term counts (N x V int32), terms and labels under vectorizer ``name``'s settings."""
     settings = config.vectorizer(name)
     n_docs = len(tokens.docs)
     # min_df larger than the catalog would reject everything; a tiny catalog keeps all terms.
@@ -68,7 +75,7 @@ def vectorize(
         ) from exc
     terms = counter.get_feature_names_out().astype(str)
     labels = np.asarray([tokens.labels.get(t, t.split(":", 1)[1]) for t in terms])
-    return from_counts(name, sp.csr_matrix(counts), terms, labels, config)
+    return sp.csr_matrix(counts), terms, labels
 
 
 def from_counts(
@@ -106,10 +113,16 @@ def vectorize_catalog(
     """Vectors of every movie for each vectorizer in ``names``; tokenises once per
     distinct n-gram setting."""
     cache: dict[tuple[int, int], MovieTokens] = {}
+    counted: dict[tuple, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
     result: dict[str, TermVectors] = {}
     for name in names:
-        ngram = tuple(config.vectorizer(name).ngram_range)
-        if ngram not in cache:
-            cache[ngram] = tokenize_catalog(catalog, ngram)  # type: ignore[arg-type]
-        result[name] = vectorize(cache[ngram], name, config)
+        settings = config.vectorizer(name)
+        ngram = tuple(settings.ngram_range)
+        # The vectorizers differ only in weighting: count once per counting setting.
+        key = (ngram, settings.max_features, settings.min_df)
+        if key not in counted:
+            if ngram not in cache:
+                cache[ngram] = tokenize_catalog(catalog, ngram)  # type: ignore[arg-type]
+            counted[key] = count_terms(cache[ngram], name, config)
+        result[name] = from_counts(name, *counted[key], config)
     return result
