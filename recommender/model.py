@@ -39,8 +39,18 @@ class VectorSpace:
         rows = np.asarray(rows, dtype=np.int64)
         if len(rows) == 0:
             return np.zeros(0, dtype=np.float32)
+        # Straight on the CSR arrays: scipy's row indexing and product cost ~0.3 ms of
+        # overhead per query, ten times the arithmetic.
         matrix = self.vectors.matrix
-        return np.asarray((matrix[rows] @ matrix[row].T).toarray()).ravel().astype(np.float32)
+        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+        query = np.zeros(matrix.shape[1], dtype=np.float32)
+        query[indices[indptr[row] : indptr[row + 1]]] = data[indptr[row] : indptr[row + 1]]
+        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+        offsets = np.cumsum(lengths) - lengths
+        positions = np.arange(int(lengths.sum())) + np.repeat(starts - offsets, lengths)
+        products = data[positions] * query[indices[positions]]
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float32)
 
     def scores_of(self, row: int) -> np.ndarray:
         """Scores of a movie's stored neighbours (0 where padded), float32 (k,)."""
@@ -86,6 +96,11 @@ class RecommenderModel:
             self._rows_of_title.setdefault(title.casefold(), []).append(row)
         self.ids = ids
         self.display_titles = self.catalog["display_title"].to_numpy()
+        self.rating_norm = (
+            self.catalog["rating_norm"].to_numpy(dtype=np.float64)
+            if "rating_norm" in self.catalog
+            else np.zeros(len(self.catalog))
+        )
 
     @property
     def n_movies(self) -> int:

@@ -114,7 +114,7 @@ def rank(model: RecommenderModel, movie_id: int, options: RankingOptions) -> tup
     needed = max(options.candidate_pool, options.k) if reranks else options.k
     mask = filter_mask(model.catalog, options.filters)
     rows, sims = candidates(model, row, needed, options.vectorizer, mask)
-    rating = model.catalog["rating_norm"].to_numpy()[rows] if len(rows) else np.zeros(0)
+    rating = model.rating_norm[rows]
     scores = (1 - options.rating_weight) * sims + options.rating_weight * rating
     if options.rating_weight > 0:
         order = np.lexsort((rows, -sims, -scores))
