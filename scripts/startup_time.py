@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Time from ``streamlit run`` to the first recommendations visible in a browser.
+
+    python scripts/startup_time.py [--artifacts DIR] [--runs 3] [--movie ID] [--profile]
+
+Each run starts a fresh ``streamlit run streamlit_app.py`` on a free port of
+127.0.0.1 (artifacts from ``--artifacts``), polls ``/_stcore/health`` every 50 ms, opens
+``/recommender?movie=<id>`` in a fresh context of an already running headless Chromium
+as soon as the health endpoint answers, and stops the clock when the first result card
+is on the page. It prints each run's split (server up / first card) and the median of
+the runs against the target (3 s). ``--profile`` then shows where a cold start spends
+its time: ``python -X importtime`` of the modules the first script run imports, grouped
+by top-level package, and the time to load the artifacts.
+Exit status: 0 when the median meets the target, 1 when it does not, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.browser_support import (  # noqa: E402 - needs the repository on sys.path
+    APP_IDLE,
+    CHROMIUM,
+    RESULT_BUTTON,
+    VIEWPORT,
+    StreamlitServer,
+    launch_chromium,
+)
+
+TARGET_S = 3.0
+# What the first script run of /recommender imports: the entrypoint, the shared
+# dashboard modules and the page's own imports (see streamlit_app.py, pages/recommender.py).
+FIRST_RUN_IMPORTS = (
+    "streamlit, dashboard, dashboard.cache, dashboard.sidebar, dashboard.state, dashboard.text, "
+    "recommender.errors, recommender.ranking, recommender.results, recommender.summary"
+)
+
+
+def log(message: str) -> None:
+    print(f"[startup_time] {message}", flush=True)
+
+
+def default_artifacts() -> Path:
+    for name in ("MOVIE_TEST_ARTIFACTS", "MOVIE_ARTIFACTS"):
+        if os.environ.get(name):
+            return Path(os.environ[name])
+    return REPO / "artifacts"
+
+
+def most_voted_id(artifacts: Path) -> int:
+    import pandas as pd
+
+    catalog = pd.read_parquet(artifacts / "catalog.parquet", columns=["id", "vote_count"])
+    return int(catalog.sort_values(["vote_count", "id"], ascending=[False, True]).iloc[0]["id"])
+
+
+def one_run(
+    browser, artifacts: Path, movie: int, timeout_s: float, options: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Start a server, open the page at once, wait for the first card; seconds since start."""
+    server = StreamlitServer(artifacts, timeout_s=timeout_s, options=options)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        server.start()
+        healthy = server.wait_healthy()
+        page.goto(f"{server.url}/recommender?movie={movie}", wait_until="commit", timeout=timeout_s * 1000)
+        page.wait_for_selector(RESULT_BUTTON, state="attached", timeout=timeout_s * 1000)
+        first_card = time.monotonic() - server.started_at
+        page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_s * 1000)
+        idle = time.monotonic() - server.started_at
+        return {"healthy_s": healthy, "first_card_s": first_card, "script_done_s": idle}
+    finally:
+        context.close()
+        server.stop()
+
+
+def import_profile(top: int = 15) -> list[tuple[str, float]]:
+    """Cumulative import time (s) per top-level package for the first script run's imports."""
+    code = f"import {FIRST_RUN_IMPORTS}; import plotly.express"
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    totals: dict[str, float] = defaultdict(float)
+    total_us = 0
+    for line in run.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)", line)
+        if not match:
+            continue
+        own_us, name = int(match.group(1)), match.group(4)
+        totals[name.split(".")[0]] += own_us / 1e6  # self time summed per package: no double counting
+        total_us += own_us
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return [("(all imports)", total_us / 1e6), *ranked]
+
+
+def time_python(code: str) -> float:
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, timeout=300)
+    return time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--artifacts",
+        type=Path,
+        default=default_artifacts(),
+        help="artifacts folder (default $MOVIE_TEST_ARTIFACTS, $MOVIE_ARTIFACTS or artifacts/)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="number of cold starts (default %(default)s)")
+    parser.add_argument("--movie", type=int, help="movie id to open (default: the most voted film)")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds allowed per run (default %(default)s)")
+    parser.add_argument(
+        "--streamlit-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable)",
+    )
+    parser.add_argument("--profile", action="store_true", help="also profile imports and artifact loading")
+    args = parser.parse_args(argv)
+    # A plain kill must still stop the servers this script started (context managers run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    if not CHROMIUM.exists():
+        log(f"ERROR: no browser at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+        return 2
+    if not (args.artifacts / "manifest.json").exists():
+        log(f"ERROR: no artifacts in {args.artifacts} (python -m recommender build --out {args.artifacts})")
+        return 2
+    movie = args.movie or most_voted_id(args.artifacts)
+    options = dict(option.split("=", 1) for option in args.streamlit_option)
+
+    from playwright.sync_api import sync_playwright
+
+    runs = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for number in range(1, args.runs + 1):
+                load = os.getloadavg()[0]
+                result = one_run(browser, args.artifacts, movie, args.timeout, options)
+                runs.append(result)
+                log(
+                    f"run {number}: server healthy {result['healthy_s']:.2f} s, first result card "
+                    f"{result['first_card_s']:.2f} s, script run done {result['script_done_s']:.2f} s "
+                    f"(load average {load:.1f})"
+                )
+        finally:
+            browser.close()
+    median = statistics.median(r["first_card_s"] for r in runs)
+    healthy = statistics.median(r["healthy_s"] for r in runs)
+    verdict = "meets" if median <= TARGET_S else "misses"
+    log(
+        f"median of {len(runs)}: first result card {median:.2f} s after `streamlit run` "
+        f"(server up {healthy:.2f} s, page {median - healthy:.2f} s) - {verdict} the {TARGET_S:.0f} s target"
+    )
+
+    if args.profile:
+        log(f"bare interpreter start: {time_python('pass'):.2f} s")
+        log(f"import streamlit: {time_python('import streamlit'):.2f} s")
+        log(
+            "import of the first run's modules + plotly.express: "
+            f"{time_python(f'import {FIRST_RUN_IMPORTS}; import plotly.express'):.2f} s"
+        )
+        log(
+            f"load_model({args.artifacts}) incl. imports: "
+            f"{time_python(f'from recommender.build import load_model; load_model({str(args.artifacts)!r})'):.2f} s"
+        )
+        log("import self time per top-level package (python -X importtime):")
+        for name, seconds in import_profile():
+            log(f"  {name:<28} {seconds:6.2f} s")
+    return 0 if median <= TARGET_S else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

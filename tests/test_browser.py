@@ -1,0 +1,382 @@
+"""Browser tests: the real app (``streamlit run``) driven in headless Chromium.
+
+Each test opens the pages as a person would and checks what they show: a film picked
+by typing part of its title, a result clicked to become the query, the embedding map
+drawn with its metrics, both vectorizers' lists compared, a shared link restored, a
+bad link answered with a warning, and catalog titles holding HTML shown as text.
+Screenshots of every page are checked and, with ``SCREENSHOTS_DIR`` set (e.g.
+``SCREENSHOTS_DIR=docs/screenshots``), saved for the README. ``test_load_smoke`` runs
+``scripts/load_test.py`` with a few sessions. Chromium missing: failure in CI, skip
+elsewhere (see :func:`tests.browser_support.chromium_or_skip`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+pytest.register_assert_rewrite("tests.browser_support")  # its helpers assert too
+
+from tests.browser_support import (  # noqa: E402
+    APP_IDLE,
+    EXCEPTION,
+    MAIN,
+    REPO,
+    VIEWPORT,
+    StreamlitServer,
+    assert_no_problem,
+    card_button,
+    card_count,
+    card_titles,
+    catalog_ids,
+    choose_in_selectbox,
+    heading_text,
+    open_page,
+    settle,
+    wait_for,
+    wait_heading,
+)
+
+# The fixtures (app_server, app_url, demo_ids, browser, page, chromium_path) live there.
+pytest_plugins = ["tests.browser_support"]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600, func_only=True)]
+
+HTML_TITLES_CSV = REPO / "tests" / "bad_inputs" / "html_titles.csv"
+SCRIPT_TITLE = "<script>alert(1)</script>"
+BOLD_TITLE = "<b>Bold</b> & <i>Co</i>"
+
+
+def query_of(page) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlparse(page.url).query).items()}
+
+
+def metrics(page) -> dict[str, str]:
+    """Label -> value of every ``st.metric`` on the page."""
+    shown = {}
+    for tile in page.locator(f'{MAIN} [data-testid="stMetric"]').all():
+        label = tile.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        shown[label] = tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return shown
+
+
+def grid_column(frame, column: int) -> list[str]:
+    """The cells of ``column`` (0-based) of the ``st.dataframe`` located by ``frame``,
+    read from the grid's accessible table (the visible grid is a canvas; only the rows
+    scrolled into view are listed)."""
+    cells = frame.first.locator(f'[role="gridcell"][aria-colindex="{column + 1}"]')
+    return [text.strip() for text in cells.all_inner_texts()]
+
+
+def dataframes(page, under_heading: str | None = None):
+    """The page's ``st.dataframe`` grids, or those in the column headed ``under_heading``."""
+    scope = f'{MAIN} [data-testid="stColumn"]:has(h3:has-text("{under_heading}"))' if under_heading else MAIN
+    return page.locator(f'{scope} [data-testid="stDataFrame"]')
+
+
+def full_page_screenshot(page, path: Path) -> tuple[int, int]:
+    """Screenshot the whole app, not just the viewport.
+
+    Streamlit scrolls inside ``stMain`` (the body never scrolls, so Playwright's
+    ``full_page`` would stop at the viewport): grow the viewport to the content's
+    height at the same width, let the layout settle, shoot, restore.
+    """
+    height_js = (
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]"
+        ".map(e => e.scrollHeight))"
+    )
+    height = VIEWPORT["height"]
+    for _ in range(5):  # plotly and the grids re-layout after a resize
+        wanted = max(VIEWPORT["height"], int(page.evaluate(height_js)))
+        if wanted == height:
+            break
+        height = wanted
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+        page.wait_for_timeout(700)
+    settle(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), animations="disabled")
+    page.set_viewport_size(VIEWPORT)
+    return VIEWPORT["width"], height
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# --- navigation ----------------------------------------------------------------------
+
+# Sidebar link -> (URL path, page title). The default page (overview) is served at "/".
+PAGES = {
+    "Overview": ("", "Catalog overview"),
+    "Recommender": ("recommender", "Recommender"),
+    "Embedding explorer": ("explorer", "Embedding explorer"),
+    "TF-IDF vs Count": ("compare", "TF-IDF vs Count"),
+    "Data": ("data", "Data"),
+}
+
+
+def page_title(page) -> str:
+    title = page.locator(f"{MAIN} h1")
+    return title.first.inner_text().strip() if title.count() else ""
+
+
+def test_sidebar_navigation_opens_every_page(page, app_url: str) -> None:
+    open_page(page, f"{app_url}/")
+    for link, (path, title) in PAGES.items():
+        page.locator('[data-testid="stSidebarNav"] a', has_text=link).first.click()
+        wait_for(page, f"the {link} page", lambda t=title: page_title(page) == t and page.locator(APP_IDLE).count() > 0)
+        assert urlparse(page.url).path.strip("/") == path, page.url
+        assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').all_inner_texts()
+        assert_no_problem(page)
+
+
+@pytest.mark.xfail(reason="Streamlit serves the default page only at /: /overview shows 'Page not found'", strict=False)
+def test_overview_url_opens_without_dialog(page, app_url: str) -> None:
+    """/overview (the overview's url_path) as a link: the default page is only served at
+    "/", so Streamlit shows a "Page not found" dialog before the overview. Reported;
+    this passes (XPASS) once the app serves /overview too. The other pages' URLs are
+    checked by the screenshot tests."""
+    open_page(page, f"{app_url}/overview")
+    wait_for(page, "the page title", lambda: page_title(page) == "Catalog overview")
+    settle(page)
+    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').all_inner_texts()
+
+
+# --- recommender -------------------------------------------------------------------
+
+
+def test_recommender_search_then_more_like_this(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    open_page(page, f"{app_url}/recommender")
+    wait_for(page, "the first result cards", lambda: card_count(page) > 0)
+
+    choose_in_selectbox(page, "Find a film", "toy sto", "Toy Story")
+    wait_heading(page, "Toy Story")
+    titles = card_titles(page)
+    assert "Toy Story 2 (1999)" in titles, titles
+    assert not any(t.startswith("Toy Story (1995)") for t in titles), "the query is among its own results"
+    assert query_of(page)["movie"] == str(demo_ids["Toy Story"])
+
+    sequel = demo_ids["Toy Story 2"]
+    card_button(page, sequel).click()
+    wait_heading(page, "Toy Story 2")
+    assert query_of(page)["movie"] == str(sequel)
+    wait_for(
+        page, "the sequel's result cards", lambda: card_count(page) > 0 and "Toy Story (1995)" in card_titles(page)
+    )
+    assert not any(t.startswith("Toy Story 2 ") for t in card_titles(page))
+    assert_no_problem(page)
+
+
+def test_shared_link_restores_the_view(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    movie = demo_ids["The Dark Knight"]
+    open_page(page, f"{app_url}/recommender?movie={movie}&k=5&vectorizer=count")
+    wait_heading(page, "The Dark Knight")
+    wait_for(page, "5 result cards", lambda: card_count(page) == 5)
+    assert len(card_titles(page)) == 5
+    assert page.locator(".st-key-rec_k input[type=range]").get_attribute("value") == "5"
+    checked = page.locator('[data-testid="stSidebar"] .st-key-vectorizer label:has(input:checked)')
+    assert checked.inner_text().strip() == "Count"
+    assert page.get_by_text("Ranked by Count cosine similarity").count() == 1
+    assert query_of(page) == {"movie": str(movie), "k": "5", "vectorizer": "count"}
+    assert page.locator('[data-testid="stAlert"]').count() == 0, page.locator(
+        '[data-testid="stAlert"]'
+    ).all_inner_texts()
+
+
+def test_bad_link_warns_without_exception(page, app_url: str) -> None:
+    open_page(page, f"{app_url}/recommender?movie=abc&k=0")
+    alerts = page.locator(f'{MAIN} [data-testid="stAlert"]')
+    wait_for(page, "the warnings about the link", lambda: alerts.count() >= 2)
+    text = " ".join(alerts.all_inner_texts())
+    assert "'abc'" in text and "'0'" in text, text
+    # It falls back to a working view: the default film and k.
+    wait_for(page, "the fallback's result cards", lambda: card_count(page) > 0)
+    assert heading_text(page).startswith("Recommendations for ")
+    assert page.locator(EXCEPTION).count() == 0
+    assert "Traceback" not in page.locator("body").inner_text()
+
+
+# --- explorer and compare ------------------------------------------------------------
+
+
+def test_explorer_draws_the_map(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    open_page(page, f"{app_url}/explorer")
+    plot = page.locator(f"{MAIN} .js-plotly-plot")
+    wait_for(
+        page, "the map", lambda: plot.count() > 0 and plot.first.locator("canvas, .scatterlayer .point").count() > 0
+    )
+    # Plotly keeps the figure's traces on the chart's element: every film is a point.
+    # (``_fullData`` holds them decoded; the figure arrives base64-encoded.)
+    points = plot.first.evaluate(
+        "el => el._fullData.filter(t => t.visible !== false && (t.mode || '').includes('markers')"
+        " && !(t.name || '').includes('★')).reduce((n, t) => n + (t._length || 0), 0)"
+    )
+    assert points >= len(demo_ids), (points, len(demo_ids))
+    shown = metrics(page)
+    assert shown.get("Films drawn") == f"{len(demo_ids):,}", shown
+    trust = float(shown["Trustworthiness"])
+    assert 0.5 <= trust <= 1.0, shown
+    assert_no_problem(page)
+
+
+def test_compare_shows_both_lists_and_metrics(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    movie = demo_ids["The Dark Knight"]
+    open_page(page, f"{app_url}/compare?movie={movie}")
+    for name in ("TF-IDF top", "Count top"):
+        wait_for(page, f"the {name} list", lambda n=name: len(grid_column(dataframes(page, n), 1)) >= 10)
+    tfidf, count = grid_column(dataframes(page, "TF-IDF top"), 1), grid_column(dataframes(page, "Count top"), 1)
+    assert "Batman Begins" in tfidf and "Batman Begins" in count, (tfidf, count)
+    assert "The Dark Knight" not in tfidf + count
+    subheadings = page.locator(f"{MAIN} h3").all_inner_texts()
+    assert any(h.startswith("TF-IDF top") for h in subheadings) and any(h.startswith("Count top") for h in subheadings)
+    shown = metrics(page)
+    for word in ("Jaccard", "RBO", "Kendall"):
+        label = next((label for label in shown if word in label and not label.startswith("Median")), None)
+        assert label is not None, (word, shown)
+        low = -1.0 if word == "Kendall" else 0.0  # a weighted tau can be negative
+        assert low <= float(shown[label]) <= 1.0, shown
+    assert_no_problem(page)
+
+
+# --- titles holding HTML -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def html_server(chromium_path, tmp_path_factory):
+    """A second server on a tiny catalog whose titles hold HTML (built without maps)."""
+    out = tmp_path_factory.mktemp("html-titles") / "artifacts"
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "recommender",
+            "build",
+            "--catalog",
+            str(HTML_TITLES_CSV),
+            "--out",
+            str(out),
+            "--skip-maps",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    log = tmp_path_factory.mktemp("streamlit-html") / "server.log"
+    with StreamlitServer(out, log_path=log) as server:
+        server.ids = catalog_ids(out)
+        yield server
+
+
+def test_html_titles_show_as_text(page, html_server) -> None:
+    movie = html_server.ids[SCRIPT_TITLE]
+    open_page(page, f"{html_server.url}/recommender?movie={movie}")
+    wait_heading(page, SCRIPT_TITLE)
+    wait_for(page, "the result cards", lambda: card_count(page) > 0)
+    assert BOLD_TITLE in " ".join(card_titles(page))
+    # Shown as characters: no element was made from the titles' tags.
+    assert page.locator(f"{MAIN} b, {MAIN} i").filter(has_text="Bold").count() == 0
+    assert page.locator("script").filter(has_text="alert(1)").count() == 0
+    selected = page.locator(".st-key-rec_movie input").input_value()
+    assert selected == SCRIPT_TITLE
+
+    for path in ("overview", f"compare?movie={movie}", "explorer", "data"):
+        open_page(page, f"{html_server.url}/{path}")
+        settle(page)
+        assert_no_problem(page)
+    assert page.dialogs == [], page.dialogs
+
+
+# --- screenshots ---------------------------------------------------------------------
+
+# (page, URL path and query, what must be visible before the shot)
+SHOTS = {
+    "overview": ("", "the charts and the top chart"),  # the default page is served at the root
+    "recommender": ("recommender?movie={The Dark Knight}&k=6", "six result cards"),
+    "explorer": ("explorer?color=cluster_broad&movie={The Dark Knight}", "the map with the film highlighted"),
+    "compare": ("compare?movie={The Dark Knight}", "both lists and the charts"),
+    "data": ("data", "the catalog table"),
+}
+
+
+def _ready(page, name: str, ids: dict[str, int]) -> bool:
+    plots = page.locator(f"{MAIN} .js-plotly-plot")
+    if name == "overview":
+        return plots.count() >= 3 and len(grid_column(dataframes(page), 1)) > 0
+    if name == "recommender":
+        return heading_text(page) == "Recommendations for The Dark Knight" and card_count(page) == 6
+    if name == "explorer":
+        return (
+            plots.count() == 1
+            and plots.first.locator("canvas").count() > 0
+            and page.get_by_text("Trustworthiness").count() > 0
+        )
+    if name == "compare":
+        return plots.count() >= 3 and len(grid_column(dataframes(page, "Count top"), 1)) > 0
+    return len(grid_column(dataframes(page), 1)) > 0
+
+
+@pytest.mark.parametrize("name", list(SHOTS))
+def test_screenshot(page, app_url: str, demo_ids: dict[str, int], name: str, tmp_path: Path) -> None:
+    path_template, what = SHOTS[name]
+    path = re.sub(r"\{([^}]+)\}", lambda m: str(demo_ids[m.group(1)]), path_template)
+    open_page(page, f"{app_url}/{path}")
+    wait_for(page, what, lambda: _ready(page, name, demo_ids) and page.locator(APP_IDLE).count() > 0)
+    settle(page)
+    assert_no_problem(page)
+    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').all_inner_texts()
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    target = (folder if folder.is_absolute() else REPO / folder) / f"{name}.png"
+    width, height = full_page_screenshot(page, target)
+    assert png_size(target) == (width, height)
+    assert height >= VIEWPORT["height"]
+    assert target.stat().st_size > 20_000, "an almost empty screenshot"
+
+
+# --- load ----------------------------------------------------------------------------
+
+
+def test_load_smoke(app_server: StreamlitServer, tmp_path: Path) -> None:
+    """scripts/load_test.py with 3 sessions x 2 interactions against the running server."""
+    report = tmp_path / "load.json"
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "load_test.py"),
+            "--url",
+            app_server.url,
+            "--pid",
+            str(app_server.pid),
+            "--sessions",
+            "3",
+            "--interactions",
+            "2",
+            "--timeout",
+            "400",
+            "--json",
+            str(report),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=480,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    result = json.loads(report.read_text())
+    phase = result["phases"][0]
+    assert phase["sessions"] == 3 and phase["errors"] == 0, phase
+    assert phase["interactions_done"] == 3 * 2
+    assert phase["peak_rss_mib"] > 0
+    assert time.monotonic() - started < 480
