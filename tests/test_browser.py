@@ -355,6 +355,8 @@ def test_load_smoke(app_server: StreamlitServer, tmp_path: Path) -> None:
         [
             sys.executable,
             str(REPO / "scripts" / "load_test.py"),
+            "--artifacts",
+            str(app_server.artifacts),
             "--url",
             app_server.url,
             "--pid",
@@ -369,6 +371,7 @@ def test_load_smoke(app_server: StreamlitServer, tmp_path: Path) -> None:
             str(report),
         ],
         cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k not in ("MOVIE_TEST_ARTIFACTS", "MOVIE_ARTIFACTS")},
         capture_output=True,
         text=True,
         timeout=480,
