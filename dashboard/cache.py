@@ -9,15 +9,19 @@ restart. Problems become ``st.error`` plus an offer to build, never a traceback.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
-from recommender.build import Analysis, CatalogSource, build, load_analysis, load_model
 from recommender.errors import ArtifactError, RecommenderError
+from recommender.loading import Analysis, load_analysis, load_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
+
+if TYPE_CHECKING:
+    from recommender.build import CatalogSource
 
 
 def artifacts_dir() -> Path:
@@ -78,11 +82,17 @@ def offer_build(folder: Path) -> None:
     """A button that builds the demo catalog into ``folder`` with a progress bar."""
     st.info("The app can build the demo catalog's artifacts now (about a minute).")
     if st.button("Build the demo catalog now", type="primary", key="offer_build"):
+        from recommender.build import CatalogSource  # build-time code: keep it off the serving path
+
         run_build(CatalogSource.demo(), folder)
 
 
 def run_build(source: CatalogSource, folder: Path, skip_maps: bool = False) -> bool:
     """Build with a progress bar; on success clear caches and rerun, else show the error."""
+    # Imported here: building pulls in scikit-learn, NLTK and UMAP, which serving a
+    # built model does not need (they would add ~1.5 s to the app's first page).
+    from recommender.build import build
+
     bar = st.progress(0.0, text="Starting the build…")
     try:
         build(source, folder, skip_maps=skip_maps, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))

@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,8 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
 
 def package_versions() -> dict[str, str]:
     """Versions of the packages whose output the artifacts depend on."""
+    from importlib import metadata  # ~0.1 s to import; only a build writes versions
+
     versions = {"python": sys.version.split()[0]}
     for name in PACKAGES:
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from recommender.vectorize import TermVectors
+from recommender.vectors import TermVectors
 
 FIELD_TITLES: dict[str, str] = {
     "genres": "Genres",

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from nltk.stem.porter import PorterStemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from recommender.vectors import fields_of, term_field
 
 NAME_FIELDS: dict[str, str] = {
     "genres": "genres",
@@ -52,6 +52,8 @@ class Stemmer:
     """Porter stemming with a memo, so each distinct word is stemmed once."""
 
     def __init__(self) -> None:
+        from nltk.stem.porter import PorterStemmer  # build time only: keeps NLTK off the serving path
+
         self._porter = PorterStemmer()
         self._memo: dict[str, str] = {}
 
@@ -112,11 +114,4 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
     return MovieTokens(docs=docs, labels=labels)
 
 
-def term_field(term: str) -> str:
-    """The field of a ``"field:token"`` term."""
-    return term.split(":", 1)[0]
-
-
-def fields_of(terms: Sequence[str]) -> list[str]:
-    """The field of each term."""
-    return [term_field(t) for t in terms]
+__all__ = ["MovieTokens", "Stemmer", "collapse_name", "fields_of", "term_field", "text_words", "tokenize_catalog"]

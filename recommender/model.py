@@ -17,7 +17,7 @@ import pandas as pd
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.popularity import RatingStats
-from recommender.vectorize import TermVectors
+from recommender.vectors import TermVectors
 
 
 @dataclass

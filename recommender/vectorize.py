@@ -1,42 +1,25 @@
-"""Sparse movie vectors with scikit-learn's CountVectorizer or TfidfVectorizer.
+"""Counting the movies' terms with scikit-learn's CountVectorizer (build time only).
 
-Both take the ``"field:token"`` terms of :mod:`recommender.features`. After counting
-(and sublinear-tf IDF weighting for TF-IDF), each term's column is multiplied by its field weight
-and every row is L2-normalised, so that a dot product of two rows is their cosine
-similarity. A movie with no terms keeps an all-zero row.
+Both vectorizers take the ``"field:token"`` terms of :mod:`recommender.features` and
+the same raw counts; :func:`recommender.vectors.from_counts` then weights them
+(sublinear-tf IDF for TF-IDF, raw counts for Count), multiplies each column by its
+field's weight and L2-normalises every row, so that a dot product of two rows is
+their cosine similarity. A movie with no terms keeps an all-zero row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
+from sklearn.feature_extraction.text import CountVectorizer
 
-from recommender.config import VECTORIZERS, FieldWeights, RecommenderConfig
-from recommender.errors import CatalogError, ConfigError
-from recommender.features import MovieTokens, fields_of, tokenize_catalog
+from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.errors import CatalogError
+from recommender.features import MovieTokens, tokenize_catalog
+from recommender.vectors import TermVectors, field_weight_vector, from_counts
 
-
-
-@dataclass
-class TermVectors:
-    """A vectorizer's output: ``matrix`` (N x V csr float32, rows L2-normalised) and,
-    per column, ``terms`` ("field:token"), readable ``labels`` and ``fields``."""
-
-    name: str
-    matrix: sp.csr_matrix
-    terms: np.ndarray
-    labels: np.ndarray
-    fields: np.ndarray
-    counts: sp.csr_matrix | None = None  # raw term counts; ``matrix`` is derived from them
-
-    @property
-    def n_terms(self) -> int:
-        return int(self.matrix.shape[1])
+__all__ = ["TermVectors", "count_terms", "field_weight_vector", "from_counts", "vectorize", "vectorize_catalog"]
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -76,35 +59,6 @@ def count_terms(
     terms = counter.get_feature_names_out().astype(str)
     labels = np.asarray([tokens.labels.get(t, t.split(":", 1)[1]) for t in terms])
     return sp.csr_matrix(counts), terms, labels
-
-
-def from_counts(
-    name: str, counts: sp.csr_matrix, terms: np.ndarray, labels: np.ndarray, config: RecommenderConfig
-) -> TermVectors:
-    """The weighted, L2-normalised vectors of vectorizer ``name`` from raw term counts.
-
-    Deterministic, so artifacts store only the (small, integer) counts and loading
-    derives the same float vectors the build used.
-    """
-    settings = config.vectorizer(name)
-    counts = sp.csr_matrix(counts)
-    if name == "tfidf":
-        weighted = TfidfTransformer(sublinear_tf=settings.sublinear_tf, norm=None).fit_transform(counts)
-    elif name == "count":
-        weighted = counts.astype(np.float64)
-    else:  # pragma: no cover - config.vectorizer already rejects it
-        raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
-    fields = np.asarray(fields_of(terms))
-    weighted = sp.csr_matrix(weighted @ sp.diags(field_weight_vector(fields, config.weights)))
-    weighted.eliminate_zeros()
-    matrix = normalize(weighted, norm="l2", copy=False).astype(np.float32)
-    return TermVectors(name=name, matrix=sp.csr_matrix(matrix), terms=terms, labels=labels, fields=fields, counts=counts)
-
-
-def field_weight_vector(fields: np.ndarray, weights: FieldWeights) -> np.ndarray:
-    """The weight of each column, from the field of its term."""
-    by_field = {field: float(getattr(weights, field)) for field in set(fields.tolist())}
-    return np.asarray([by_field[f] for f in fields], dtype=np.float64)
 
 
 def vectorize_catalog(

@@ -1,0 +1,101 @@
+"""Reading a build back: the serving model and the analysis, from an artifacts folder.
+
+Kept apart from :mod:`recommender.build` so that serving (the app's first page, the
+CLI's queries) imports only pandas, numpy and scipy: counting terms, stemming and
+the maps (scikit-learn, NLTK, UMAP) are build-time work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recommender.artifacts import ArtifactReader, read_manifest
+from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.errors import ArtifactError, ConfigError
+from recommender.model import RecommenderModel, VectorSpace
+from recommender.popularity import RatingStats
+from recommender.vectors import from_counts
+
+# Neighbours per film in the build's evaluation and TF-IDF/Count agreement tables.
+EVALUATION_K = 10
+AGREEMENT_K = 10
+
+
+def vocabulary_key(config: RecommenderConfig, name: str) -> str:
+    """Names the counts/terms files of vectorizer ``name``; equal vocabulary settings
+    give equal counts, so both vectorizers share the files when their settings agree."""
+    settings = config.vectorizer(name)
+    low, high = settings.ngram_range
+    return f"n{low}{high}_df{settings.min_df}_max{settings.max_features or 'all'}"
+
+
+def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
+    """Read the artifacts needed to serve recommendations.
+
+    Raises :class:`ArtifactError` (missing, damaged, altered, other schema) naming
+    the file and the rebuild command.
+    """
+    reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
+    manifest = reader.manifest
+    try:
+        config = RecommenderConfig.from_dict(manifest["config"])
+        stats_data = manifest["rating_stats"]
+        stats = RatingStats(mean_vote=stats_data["C"], min_votes=stats_data["m"], quantile=stats_data["quantile"])
+    except (KeyError, TypeError, ConfigError) as exc:
+        raise ArtifactError(f"{Path(folder) / 'manifest.json'}: incomplete or from another version ({exc}); rebuild") from exc
+    catalog = reader.table("catalog")
+    spaces = {}
+    for name in VECTORIZERS:
+        key = vocabulary_key(config, name)
+        terms = reader.table(f"terms_{key}")
+        vectors = from_counts(
+            name,
+            reader.sparse(f"counts_{key}"),
+            terms["term"].to_numpy(dtype=str),
+            terms["label"].to_numpy(dtype=str),
+            config,
+        )
+        spaces[name] = VectorSpace(vectors=vectors, neighbours=reader.index(f"neighbours_{name}"))
+    _check_shapes(catalog, spaces, Path(folder))
+    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config, manifest=manifest)
+
+
+def _check_shapes(catalog: pd.DataFrame, spaces: dict[str, VectorSpace], folder: Path) -> None:
+    n = len(catalog)
+    for name, space in spaces.items():
+        if space.vectors.matrix.shape[0] != n or space.neighbours.shape[0] != n:
+            raise ArtifactError(f"{folder}: {name} arrays do not match the catalog's {n} movies; rebuild")
+
+
+@dataclass
+class Analysis:
+    """Precomputed maps, clusters, agreement and evaluation (explorer and comparison pages)."""
+
+    maps: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    clusters: dict[str, pd.DataFrame] = field(default_factory=dict)
+    quality: dict[str, dict[str, float]] = field(default_factory=dict)
+    agreement: pd.DataFrame | None = None
+    evaluation: pd.DataFrame | None = None
+
+    @property
+    def has_maps(self) -> bool:
+        return bool(self.maps)
+
+
+def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
+    """Read the analysis artifacts; all are absent when built with ``--skip-maps``."""
+    reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
+    analysis = Analysis(quality=reader.manifest.get("maps", {}))
+    if reader.has("agreement.parquet"):
+        analysis.agreement = reader.table("agreement")
+        analysis.evaluation = reader.table("evaluation")
+    for name in VECTORIZERS:
+        if reader.has(f"maps_{name}.npz"):
+            analysis.maps[name] = reader.arrays(f"maps_{name}")
+            analysis.clusters[name] = reader.table(f"clusters_{name}")
+    return analysis
+
