@@ -8,7 +8,7 @@ ARTIFACTS ?= artifacts
 
 ## Set everything up (venv, pinned requirements, demo artifacts if missing) and run the app on :8501.
 run: setup artifacts
-	$(VENV)/bin/streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0
+	$(PY) serve.py --server.port 8501 --server.address 0.0.0.0
 
 ## Set everything up (venv, pinned test requirements, system packages) and run the WHOLE suite:
 ## unit, AppTest, full TMDB data, UMAP, browser (Chromium) and container checks.

@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from dashboard import cache, sidebar
+import serve
+
+serve.wait_for_warm_imports()  # started by `python serve.py`; a no-op under plain `streamlit run`
+
+from dashboard import cache, sidebar  # noqa: E402 - after the warm imports (see serve.py)
 
 st.set_page_config(page_title="Movie Explorer", page_icon="🎬", layout="wide")
 

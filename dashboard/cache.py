@@ -16,7 +16,7 @@ import streamlit as st
 
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
 from recommender.errors import ArtifactError, RecommenderError
-from recommender.loading import Analysis, load_analysis, load_model
+from recommender.loading import Analysis, load_analysis, load_model, manifest_stamp, take_preloaded_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
 
@@ -30,13 +30,13 @@ def artifacts_dir() -> Path:
 
 
 def _stamp(folder: Path) -> str:
-    manifest = read_manifest(folder)
-    return f"{manifest.get('built_at')}|{manifest['files'].get('catalog.parquet', {}).get('sha256', '')}"
+    return manifest_stamp(read_manifest(folder))
 
 
 @st.cache_resource(show_spinner="Loading the recommender…", max_entries=4)
 def _load_model(folder: str, stamp: str) -> RecommenderModel:
-    return load_model(folder)
+    # serve.py may have loaded this build already, while the first browser loaded the page.
+    return take_preloaded_model(folder, stamp) or load_model(folder)
 
 
 @st.cache_resource(show_spinner="Loading maps and clusters…", max_entries=4)
@@ -115,4 +115,4 @@ def cached_top_chart(_model: RecommenderModel, stamp: str, genres: tuple[str, ..
 
 def build_stamp(model: RecommenderModel) -> str:
     """A short key identifying the loaded build, for ``st.cache_data`` functions."""
-    return str(model.manifest.get("built_at")) + str(model.manifest.get("files", {}).get("catalog.parquet", {}).get("sha256", ""))
+    return manifest_stamp(model.manifest)

@@ -7,8 +7,10 @@ the maps (scikit-learn, NLTK, UMAP) are build-time work.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,9 @@ from recommender.errors import ArtifactError, ConfigError
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.popularity import RatingStats
 from recommender.vectors import from_counts
+
+_preloaded: dict[str, RecommenderModel] = {}
+_preload_lock = threading.Lock()
 
 # Neighbours per film in the build's evaluation and TF-IDF/Count agreement tables.
 EVALUATION_K = 10
@@ -99,3 +104,29 @@ def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
             analysis.clusters[name] = reader.table(f"clusters_{name}")
     return analysis
 
+
+def manifest_stamp(manifest: dict[str, Any]) -> str:
+    """A short key naming one build: its build time and its catalog file's sha256."""
+    catalog = manifest.get("files", {}).get("catalog.parquet", {})
+    return f"{manifest.get('built_at')}|{catalog.get('sha256', '')}"
+
+
+def preload_model(folder: str | Path) -> None:
+    """Load a build ahead of its first use and keep it for :func:`take_preloaded_model`.
+
+    ``serve.py`` calls this while the first browser is still loading the page. Errors
+    propagate; the caller ignores them and the app reports them when it loads.
+    """
+    model = load_model(folder)
+    with _preload_lock:
+        _preloaded[str(Path(folder).resolve())] = model
+
+
+def take_preloaded_model(folder: str | Path, stamp: str) -> RecommenderModel | None:
+    """The model :func:`preload_model` loaded from ``folder``, handed over once, if it is
+    the build ``stamp`` names (a rebuild since then makes it stale: None)."""
+    with _preload_lock:
+        model = _preloaded.pop(str(Path(folder).resolve()), None)
+    if model is None or manifest_stamp(model.manifest) != stamp:
+        return None
+    return model

@@ -1,4 +1,4 @@
-"""Run the real app with ``streamlit run`` and drive it in headless Chromium.
+"""Run the real app (``serve.py``, i.e. ``streamlit run``) and drive it in headless Chromium.
 
 The browser tests (``tests/test_browser.py``), ``scripts/startup_time.py`` and
 ``scripts/load_test.py`` share this module: :class:`StreamlitServer` starts the app on
@@ -28,6 +28,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 APP_FILE = REPO / "streamlit_app.py"
+# How the app is started: ``serve.py`` (what `make run` and the Docker image use:
+# `streamlit run` plus imports warmed while the browser loads) or plain `streamlit run`.
+LAUNCHERS = {
+    "serve": [sys.executable, str(REPO / "serve.py")],
+    "streamlit": [sys.executable, "-m", "streamlit", "run", str(APP_FILE)],
+}
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -100,7 +106,11 @@ class StreamlitServer:
         log_path: Path | None = None,
         extra_env: dict[str, str] | None = None,
         options: dict[str, str] | None = None,
+        launcher: str = "serve",
     ) -> None:
+        if launcher not in LAUNCHERS:
+            raise ValueError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")
+        self.launcher = launcher
         self.artifacts = Path(artifacts)
         self.port = port or free_port()
         self.timeout_s = timeout_s
@@ -122,11 +132,7 @@ class StreamlitServer:
 
     def command(self) -> list[str]:
         return [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP_FILE),
+            *LAUNCHERS[self.launcher],
             "--server.port",
             str(self.port),
             "--server.address",

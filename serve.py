@@ -1,0 +1,106 @@
+"""Start the app: ``streamlit run streamlit_app.py``, with the app's libraries imported
+while the first browser is still loading the page.
+
+    python serve.py [streamlit options, e.g. --server.port 8501]
+
+Streamlit runs the app's script only when a browser's websocket opens, about a second
+after the server is up; the script then spends most of its first run importing
+pandas, pyarrow, scipy and the recommender core. This launcher runs those imports, and
+loads the default build, in a background thread once the server is up, while the
+browser loads the page, so the first visitor waits for what is left of that work, not
+for all of it. The script waits for the thread before its own imports
+(``wait_for_warm_imports``), and the app's cache takes the preloaded model over if it
+is still the current build. Nothing else changes: the options are
+Streamlit's own, and ``streamlit run streamlit_app.py`` still works.
+
+It sits outside the ``dashboard`` package on purpose: that package's first import
+must happen inside a script run (see ``dashboard/__init__.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "streamlit_app.py"
+
+# What the first script run needs beyond Streamlit, slowest first. Only modules with
+# no Streamlit caching decorators: those must be created once the runtime exists.
+WARM_MODULES = (
+    "pandas",
+    "pyarrow.parquet",
+    "scipy.sparse",
+    "recommender.loading",
+    "recommender.ranking",
+    "recommender.results",
+    "recommender.summary",
+)
+
+
+_warmed = threading.Event()
+_started = False
+
+
+def _server_started(timeout_s: float = 20.0) -> None:
+    """Wait until Streamlit's runtime is up (the server answers), at most ``timeout_s``.
+
+    Importing while the server itself starts would only slow that down: both need the
+    interpreter (one GIL), and the server's start is on the critical path too.
+    """
+    from streamlit import runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if runtime.exists() and runtime.get_instance().state != RuntimeState.INITIAL:
+            return
+        time.sleep(0.02)
+
+
+def warm_up(modules: tuple[str, ...] = WARM_MODULES, server_timeout_s: float = 20.0) -> None:
+    """Import ``modules``, then load the default build (``$MOVIE_ARTIFACTS``) for the
+    app's cache to take over; a failure is left for the app to report in its own words."""
+    try:
+        _server_started(server_timeout_s)
+        for name in modules:
+            importlib.import_module(name)
+        from recommender.artifacts import default_artifacts_dir
+        from recommender.loading import preload_model
+
+        preload_model(default_artifacts_dir())
+    except Exception:  # noqa: BLE001, S110 - the script run imports again and shows the error
+        pass
+    finally:
+        _warmed.set()
+
+
+def wait_for_warm_imports(timeout_s: float = 120.0) -> None:
+    """Block until the background imports are done; at once when they were not started.
+
+    The app's script calls this first. Until then a module may be half imported, and
+    libraries that look into ``sys.modules`` without importing (plotly does, for
+    pandas) would see it half-built.
+    """
+    if _started:
+        _warmed.wait(timeout_s)
+
+
+def main(argv: list[str] | None = None) -> None:
+    global _started
+    # The script imports this module as ``serve``: let it find this instance, event included.
+    sys.modules.setdefault("serve", sys.modules[__name__])
+    sys.path.insert(0, str(APP.parent))
+    # Streamlit first, in this thread: its import configures plotly, which checks pandas.
+    from streamlit.web import cli
+
+    _started = True
+    threading.Thread(target=warm_up, name="warm-imports", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()

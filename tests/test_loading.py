@@ -1,0 +1,61 @@
+"""The preloaded-model hand-over of recommender.loading and serve.py's warm-up."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from recommender.build import CatalogSource, build
+from recommender.loading import manifest_stamp, preload_model, take_preloaded_model
+
+
+@pytest.fixture
+def built(tmp_path: Path, tiny_catalog_csv: Path) -> Path:
+    out = tmp_path / "artifacts"
+    build(CatalogSource(catalog=tiny_catalog_csv), out, skip_maps=True)
+    return out
+
+
+def _stamp(folder: Path) -> str:
+    return manifest_stamp(json.loads((folder / "manifest.json").read_text()))
+
+
+def test_preloaded_model_is_handed_over_once(built: Path) -> None:
+    preload_model(built)
+    model = take_preloaded_model(built, _stamp(built))
+    assert model is not None and model.n_movies == 5
+    assert model.ids.tolist() == [1, 2, 3, 4, 5]
+    assert take_preloaded_model(built, _stamp(built)) is None  # once: the app's cache owns it now
+
+
+def test_preloaded_model_of_another_build_is_not_used(built: Path, tmp_path: Path, tiny_catalog_csv: Path) -> None:
+    preload_model(built)
+    assert take_preloaded_model(built, "another build|0000") is None
+    other = tmp_path / "other"
+    build(CatalogSource(catalog=tiny_catalog_csv), other, skip_maps=True)
+    preload_model(other)
+    assert take_preloaded_model(built, _stamp(built)) is None  # nothing preloaded for this folder
+    assert take_preloaded_model(other, _stamp(other)) is not None
+
+
+def test_serve_warm_up_imports_and_preloads_the_default_build(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import serve
+
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(built))
+    monkeypatch.setattr(serve, "_warmed", threading.Event())
+    serve.warm_up(("recommender.summary",), server_timeout_s=0.0)
+    assert serve._warmed.is_set()
+    assert take_preloaded_model(built, _stamp(built)) is not None
+
+
+def test_serve_warm_up_with_broken_artifacts_still_finishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import serve
+
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "missing"))
+    monkeypatch.setattr(serve, "_warmed", threading.Event())
+    serve.warm_up(("recommender.summary",), server_timeout_s=0.0)  # the app reports the error, not the thread
+    assert serve._warmed.is_set()
+    serve.wait_for_warm_imports()  # not started by main(): returns at once
