@@ -24,6 +24,12 @@ from recommender.errors import ArtifactError, ConfigError
 
 # Term fields left out of top_terms: genres and directors have their own columns.
 LABEL_SKIPPED_FIELDS: frozenset[str] = frozenset({"genres", "directors"})
+# TMDB keywords about how a film was made or released, not what it is about; they are
+# distinctive of big groups (every Marvel film has "duringcreditsstinger") and would
+# crowd the labels. Still used for similarity. Collapsed as in the terms ("keywords:3d").
+LABEL_SKIPPED_KEYWORDS: frozenset[str] = frozenset(
+    {"duringcreditsstinger", "aftercreditsstinger", "womandirector", "independentfilm", "3d", "imax"}
+)
 TOP_GENRES = 3
 TOP_DIRECTORS = 3
 MIN_DIRECTOR_FILMS = 2
@@ -103,7 +109,9 @@ def label_clusters(
 
     term_gain = _distinctiveness(membership, sizes, vectors)
     fields = np.array([str(term).split(":", 1)[0] for term in terms], dtype=object)
-    term_gain[:, np.isin(fields, list(LABEL_SKIPPED_FIELDS))] = 0.0
+    skipped_keywords = {f"keywords:{token}" for token in LABEL_SKIPPED_KEYWORDS}
+    skipped = np.isin(fields, list(LABEL_SKIPPED_FIELDS)) | np.isin(np.asarray(terms, dtype=object).astype(str), list(skipped_keywords))
+    term_gain[:, skipped] = 0.0
     term_names = np.asarray(terms, dtype=object).astype(str)
     readable = np.asarray(term_labels, dtype=object).astype(str)
 

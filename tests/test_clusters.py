@@ -176,3 +176,23 @@ def test_cluster_levels(catalog: dict[str, object]) -> None:
         assert rows["size"].tolist() == np.bincount(labels).tolist()
         assert all(len(terms) <= 2 for terms in rows["top_terms"])
     assert isinstance(table, pd.DataFrame) and table.index.tolist() == list(range(len(table)))
+
+
+def test_labels_skip_tmdb_production_keywords(catalog: dict[str, object]) -> None:
+    """A keyword about how a film was made ("duringcreditsstinger", "woman director")
+    given to every film of one group is its most distinctive term, yet no label shows it."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    labels = np.repeat([0, 1, 2], list(GROUP_SIZES.values()))
+    extra = np.zeros((len(labels), 2))
+    extra[labels == 0, 0] = 5.0  # the heist films all have a mid-credits scene
+    extra[labels == 1, 1] = 5.0  # the alien films are all by women
+    vectors = normalize(sp.hstack([catalog["vectors"], sp.csr_matrix(extra)]).tocsr())
+    terms = np.concatenate([catalog["terms"], ["keywords:duringcreditsstinger", "keywords:womandirector"]])
+    term_labels = np.concatenate([catalog["term_labels"], ["duringcreditsstinger", "woman director"]])
+    table = label_clusters(labels, vectors, terms, term_labels, catalog["genres"], catalog["directors"], n_terms=5)
+    shown = {term for terms in table["top_terms"] for term in terms} | {p for label in table["label"] for p in label.split(" · ")}
+    assert shown.isdisjoint({"duringcreditsstinger", "woman director"})
+    assert "heist" in table.loc[0, "top_terms"]
+
