@@ -19,6 +19,7 @@ from recommender.results import default_movie_id, movie_caption
 K_MAX = 50
 TERMS_SHOWN = 12
 LABELS = comparison.VECTORIZER_LABELS
+NOT_LISTED = "–"  # shown for a missing value (a film absent from the other list), as highlight_in_both does
 
 model = cache.get_model()
 analysis = cache.get_analysis()
@@ -71,15 +72,16 @@ for column, (name, table) in zip(columns, lists.items()):
             st.info(f"No film shares a term with {md(title_of(movie_id))} under {LABELS.get(name, name)}.")
             continue
         st.dataframe(
-            comparison.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}",
+            comparison.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
             column_order=["rank", "display_title", "year", "similarity", "other_rank"],
             column_config={
-                "rank": st.column_config.Column("#", width=40),
-                "display_title": st.column_config.Column("Film", width="medium"),
-                "year": st.column_config.Column("Year", width=60),
-                "similarity": st.column_config.Column("Similarity", width=90),
-                "other_rank": st.column_config.Column(
-                    "Other rank", width=90, help="Its rank in the other vectorizer's list (None: not in that list)."
+                "rank": st.column_config.NumberColumn("#", width=36, format="%d"),
+                "display_title": st.column_config.TextColumn("Film", width=196),
+                "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
+                "similarity": st.column_config.NumberColumn("Similarity", width=84, format="%.3f"),
+                "other_rank": st.column_config.NumberColumn(
+                    "Other rank", width=84, format="%d",
+                    help=f"Its rank in the other vectorizer's list ({NOT_LISTED}: not in that list).",
                 ),
             },
         )
@@ -115,14 +117,15 @@ else:
     n_worst = st.slider("Films where they disagree most", 5, 50, 15, step=5, key="cmp_worst_n", persist_state="session")
     st.dataframe(
         comparison.disagreement_table(model.catalog, analysis.agreement, n_worst), hide_index=True, key="cmp_worst",
+        placeholder=NOT_LISTED,
         column_config={
-            "id": st.column_config.NumberColumn("Id", format="%d"),
-            "display_title": st.column_config.TextColumn("Film", width="large"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            "genres": "Genres",
-            "jaccard": st.column_config.NumberColumn("Jaccard", format="%.2f"),
-            "rbo": st.column_config.NumberColumn("RBO", format="%.2f"),
-            "weighted_tau": st.column_config.NumberColumn("Weighted τ", format="%.2f"),
+            "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
+            "display_title": st.column_config.TextColumn("Film", width=290),
+            "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
+            "genres": st.column_config.TextColumn("Genres", width=290),
+            "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
+            "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
+            "weighted_tau": st.column_config.NumberColumn("Weighted τ", width=96, format="%.2f"),
         },
     )
 

@@ -5,6 +5,8 @@ built without the analysis."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from recommender import comparison
@@ -13,6 +15,11 @@ from recommender.results import default_movie_id
 from tests.apptest_helpers import demo_model, no_html, start_app
 
 PAGE = "pages/compare.py"
+# Room inside a grid's border in a 1400 px wide window, measured in Chromium: half the
+# main column for each top-k list, the whole of it for the disagreement table.
+# tests/test_browser.py checks the real layout; this checks the widths the page asks for.
+LIST_WIDTH_PX = 460
+FULL_WIDTH_PX = 938
 
 
 @pytest.fixture
@@ -70,6 +77,25 @@ def test_default_view(at, demo_artifacts):
     assert {"Median Jaccard@k", "Median RBO", "Median Weighted Kendall τ"} <= set(metrics(at))
     assert not at.warning
     no_html(at)
+
+
+def column_widths(frame) -> dict[str, object]:
+    """Visible column -> configured width of an ``st.dataframe`` in the AppTest."""
+    config = json.loads(frame.proto.columns)
+    shown = list(frame.proto.column_order) or [name for name in config if not config[name].get("hidden")]
+    return {name: config.get(name, {}).get("width") for name in shown}
+
+
+def test_tables_fit_at_1400_px_and_show_missing_ranks_as_a_dash(at):
+    tables = {"TF-IDF list": LIST_WIDTH_PX, "Count list": LIST_WIDTH_PX, "disagreements": FULL_WIDTH_PX}
+    for (table, room), frame in zip(tables.items(), at.dataframe):
+        widths = column_widths(frame)
+        assert all(isinstance(width, int) for width in widths.values()), (table, widths)
+        assert sum(widths.values()) <= room, (table, widths)
+        assert frame.proto.placeholder == "–", table  # not Streamlit's default "None"
+    other_rank = json.loads(at.dataframe[0].proto.columns)["other_rank"]["type_config"]
+    assert other_rank == {"type": "number", "format": "%d"}
+    assert at.dataframe[0].value["other_rank"].isna().any()  # the default film has a film in one list only
 
 
 def test_changing_movie_and_k(at, demo_artifacts):
