@@ -10,8 +10,14 @@ from dashboard import cache, sidebar  # noqa: E402 - after the warm imports (see
 
 st.set_page_config(page_title="Movie Explorer", page_icon="🎬", layout="wide")
 
+# Streamlit serves the default page at "/" only; its url_path is just its key and a
+# link to it shows "Page not found". So the overview is registered twice: as the
+# default page (the menu entry, at "/") and, hidden from the menu, at "/overview" so
+# that link works too. The default comes first: st.switch_page and st.page_link on
+# "pages/overview.py" pick the first page registered for a file.
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home", default=True),
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", visibility="hidden"),
     st.Page("pages/recommender.py", title="Recommender", icon="🎯", url_path="recommender"),
     st.Page("pages/explorer.py", title="Embedding explorer", icon="🗺️", url_path="explorer"),
     st.Page("pages/compare.py", title="TF-IDF vs Count", icon="⚖️", url_path="compare"),
