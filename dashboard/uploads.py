@@ -5,7 +5,8 @@ fresh temporary folder that is removed when the ``with`` block ends (after the
 build has read them); they are validated with the core loaders, whose
 :class:`~recommender.errors.CatalogError` messages are reworded to name the file
 the user uploaded rather than the temporary copy. Each upload builds into a new
-folder under :func:`uploads_root`, never over the demo catalog's artifacts.
+folder under :func:`uploads_root`, never over the demo catalog's artifacts; only
+the newest ``KEEP_BUILDS`` upload builds are kept.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ from recommender.errors import CatalogError, ConfigError
 UPLOADS_ENV = "MOVIE_UPLOADS_DIR"
 FILE_TYPES = ["csv", "gz", "zip"]
 KINDS = {"tmdb": "TMDB 5000 files (movies + credits)", "catalog": "My own catalog CSV"}
+# Upload builds kept under the uploads root (the newest; older ones are removed when a
+# new upload is built), so repeated uploads do not fill the disk.
+KEEP_BUILDS = 5
+_BUILD_NAME = re.compile(r"[a-z0-9-]{1,40}-\d{8}-\d{6}(?:-\d+)?")
 
 
 class UploadedFileLike(Protocol):
@@ -75,9 +80,32 @@ def slug(name: str) -> str:
     return text[:40].strip("-") or "catalog"
 
 
-def new_build_folder(name: str) -> Path:
+def prune_builds(keep: int, protect: Iterable[Path] = ()) -> list[Path]:
+    """Remove all but the ``keep`` newest upload builds under :func:`uploads_root`;
+    return the folders removed.
+
+    Only folders named as :func:`new_build_folder` names them are touched, and never
+    one in ``protect`` (the build the session is looking at).
+    """
+    root = uploads_root()
+    if not root.is_dir():
+        return []
+    protected = {Path(p).resolve() for p in protect}
+    builds = [p for p in root.iterdir() if p.is_dir() and _BUILD_NAME.fullmatch(p.name)]
+    builds.sort(key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    removed = []
+    for folder in builds[max(keep, 0) :]:
+        if folder.resolve() not in protected:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def new_build_folder(name: str, protect: Iterable[Path] = ()) -> Path:
     """A folder under :func:`uploads_root` that does not exist yet, e.g.
-    ``.../artifacts-uploads/my-films-20250101-120000``."""
+    ``.../artifacts-uploads/my-films-20250101-120000``. Older upload builds beyond
+    the newest ``KEEP_BUILDS - 1`` are removed first (except ``protect``)."""
+    prune_builds(KEEP_BUILDS - 1, protect)
     root = uploads_root()
     base = f"{slug(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
     folder, n = root / base, 2

@@ -40,7 +40,8 @@ def build_upload(kind: str, files: dict, skip_maps: bool) -> None:
             if report.warnings:
                 notice += f" The loader's {len(report.warnings)} warning(s) are listed under Build manifest."
             st.session_state["data_notice"] = notice
-            if not cache.run_build(upload.source, uploads.new_build_folder(name), skip_maps=skip_maps):
+            folder = uploads.new_build_folder(name, protect=[cache.artifacts_dir()])
+            if not cache.run_build(upload.source, folder, skip_maps=skip_maps):
                 st.session_state.pop("data_notice", None)
     except CatalogError as exc:
         st.error(f"This upload cannot be used: {md(exc)}")

@@ -134,3 +134,30 @@ def test_without_upload_paths():
         message = f"{upload.source.catalog}: column(s) ['x'] are not part of the catalog format"
     assert uploads.without_upload_paths(message) == "films.csv: column(s) ['x'] are not part of the catalog format"
     assert uploads.without_upload_paths("/data/films.csv: fine") == "/data/films.csv: fine"
+
+
+def test_old_upload_builds_are_pruned_but_not_the_one_in_use(monkeypatch, tmp_path):
+    import os
+
+    root = tmp_path / "up"
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(root))
+    names = [f"films-2026010{day}-120000" for day in range(1, 8)]  # oldest first
+    for age, name in enumerate(reversed(names)):
+        (root / name).mkdir(parents=True)
+        (root / name / "manifest.json").write_text("{}")
+        stamp = 1_700_000_000 - age * 3600
+        os.utime(root / name, (stamp, stamp))
+    (root / "notes").mkdir()  # not an upload build: never touched
+    in_use = root / names[0]  # the oldest, but a session is looking at it
+
+    folder = uploads.new_build_folder("films.csv", protect=[in_use])
+
+    left = sorted(p.name for p in root.iterdir())
+    # KEEP_BUILDS - 1 newest stay (the new build makes KEEP_BUILDS), plus the protected one.
+    assert left == sorted([*names[-(uploads.KEEP_BUILDS - 1):], names[0], "notes"])
+    assert not folder.exists() and folder.parent == root
+
+
+def test_pruning_without_an_uploads_root_is_a_no_op(monkeypatch, tmp_path):
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "absent"))
+    assert uploads.prune_builds(2) == []
