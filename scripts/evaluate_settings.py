@@ -2,8 +2,8 @@
 
 Loads the TMDB 5000 movies (and the credits file found next to them) once, then, for
 a grid of field-weight profiles and vectorizer settings, builds the vectors and top-10
-neighbours of both vectorizers in memory and scores them with the proxy metrics of
-:mod:`recommender.evaluation`, two franchise checks (hand-picked known pairs, and
+neighbours of both vectorizers in memory and scores them with :mod:`recommender.evaluation`
+(the proxy metrics, the credit mix and two franchise checks: hand-picked known pairs, and
 sequel pairs derived from titles, which are not a feature) and a composite objective.
 The search is one round of coordinate search: named weight profiles, one step per
 field around the best, the full vectorizer grid at the chosen weights, then the
@@ -22,7 +22,6 @@ import dataclasses
 import itertools
 import os
 import platform
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -35,12 +34,17 @@ if str(REPO) not in sys.path:  # run as a plain script, without installing the p
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
 
 from recommender.build import CatalogSource  # noqa: E402
 from recommender.config import FIELDS, VECTORIZERS, FieldWeights, RecommenderConfig, VectorizerSettings  # noqa: E402
 from recommender.errors import RecommenderError  # noqa: E402
-from recommender.evaluation import proxy_metrics  # noqa: E402
+from recommender.evaluation import (  # noqa: E402
+    attainable_bounds,
+    credit_mix,
+    franchise_pairs,
+    pair_ranks,
+    proxy_metrics,
+)
 from recommender.features import MovieTokens, tokenize_catalog  # noqa: E402
 from recommender.neighbours import top_neighbours  # noqa: E402
 from recommender.vectorize import vectorize  # noqa: E402
@@ -130,9 +134,9 @@ SANITY_PAIRS: tuple[SanityPair, ...] = (
 )
 EXAMPLE_QUERIES: tuple[int, ...] = (19995, 49026, 862, 671, 238)  # Avatar, TDKR, Toy Story, HP 1, Godfather
 
-# "Title" and "Title 2" / "Title II" / "Title: Subtitle" / "Title Part II" are taken as
-# one franchise. These matches are not sequels of the shorter title and are dropped.
-_SEQUEL_TITLE = re.compile(r"^(.+?)(?:\s+(?:\d+|II|III|IV|V|Part \w+)|:\s.+| - .+)$")
+# recommender.evaluation.franchise_pairs takes "Title" and "Title 2" / "Title II" /
+# "Title: Subtitle" / "Title Part II" as one franchise. These TMDB 5000 titles match
+# without being sequels of the shorter title and are dropped.
 NOT_SEQUELS = frozenset({"Super 8", "August: Osage County", "Hamlet 2", "The Messenger: The Story of Joan of Arc"})
 
 
@@ -149,67 +153,6 @@ def sanity_rows(catalog: pd.DataFrame) -> list[tuple[int, int, SanityPair]]:
     return pairs
 
 
-def franchise_pairs(catalog: pd.DataFrame) -> np.ndarray:
-    """Directed (query row, expected row) pairs of franchise films found from titles,
-    both directions: "Toy Story" <-> "Toy Story 2". Shape (P, 2), int."""
-    titles = catalog["title"].tolist()
-    rows_of: dict[str, list[int]] = {}
-    for row, title in enumerate(titles):
-        rows_of.setdefault(title.casefold(), []).append(row)
-    pairs = set()
-    for row, title in enumerate(titles):
-        match = _SEQUEL_TITLE.match(title)
-        if match is None or title in NOT_SEQUELS:
-            continue
-        for original in rows_of.get(match.group(1).strip().casefold(), []):
-            if original != row:
-                pairs.add((original, row))
-                pairs.add((row, original))
-    return np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-
-
-def _incidence(values: Sequence[Sequence[str]]) -> sp.csr_matrix:
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for row, items in enumerate(values):
-        for item in set(items):
-            rows.append(row)
-            cols.append(vocabulary.setdefault(item, len(vocabulary)))
-    return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(values), len(vocabulary)))
-
-
-def attainable_bounds(catalog: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """(random, best attainable) value of each overlap metric for top-k lists.
-
-    Random: the expected value when the k recommendations are drawn uniformly from
-    the other movies. Best: an oracle ranking by the metric itself (k movies sharing
-    the most). Averaged over the same queries as ``proxy_metrics``.
-    """
-    n = len(catalog)
-    bounds: dict[str, tuple[float, float]] = {}
-    for metric, column in (("genre_overlap", "genres"), ("director_overlap", "directors"), ("cast_overlap", "cast")):
-        incidence = _incidence(catalog[column].tolist())
-        shared = (incidence @ incidence.T).tocsr()
-        shared.setdiag(0)
-        shared.eliminate_zeros()
-        sharing = np.diff(shared.indptr)  # other movies sharing at least one value
-        has = np.asarray(incidence.sum(axis=1)).ravel() > 0
-        bounds[metric] = (float(sharing[has].mean() / (n - 1)), float(np.minimum(sharing[has], K).mean() / K))
-    incidence = _incidence(catalog["keywords"].tolist())
-    sizes = np.asarray(incidence.sum(axis=1)).ravel()
-    inter = (incidence @ incidence.T).tocsr()
-    random_means, best_means = [], []
-    for row in np.flatnonzero(sizes > 0):
-        start, stop = inter.indptr[row], inter.indptr[row + 1]
-        others, common = inter.indices[start:stop], inter.data[start:stop]
-        keep = others != row
-        jaccard = common[keep] / (sizes[row] + sizes[others[keep]] - common[keep])
-        random_means.append(jaccard.sum() / (n - 1))
-        best_means.append(np.sort(jaccard)[::-1][:K].sum() / K)
-    bounds["keyword_jaccard"] = (float(np.mean(random_means)), float(np.mean(best_means)))
-    return bounds
-
-
 # --------------------------------------------------------------------------- measuring
 class Evaluator:
     """Builds and scores one (vectorizer, weights, settings) variant; caches results."""
@@ -218,8 +161,8 @@ class Evaluator:
         self.catalog = catalog
         self.base = base
         self.sanity = sanity_rows(catalog)
-        self.franchise = franchise_pairs(catalog)
-        self.bounds = attainable_bounds(catalog)
+        self.franchise = franchise_pairs(catalog, NOT_SEQUELS)
+        self.bounds = attainable_bounds(catalog, K)
         self._tokens: dict[tuple[int, int], MovieTokens] = {}
         self._results: dict[tuple[str, FieldWeights, VectorizerSettings], dict] = {}
         self._lists: dict[tuple[str, FieldWeights, VectorizerSettings], np.ndarray] = {}
@@ -238,13 +181,15 @@ class Evaluator:
         start = time.perf_counter()
         config = dataclasses.replace(self.base, weights=weights, **{name: settings}).validate()
         vectors = vectorize(self.tokens(tuple(settings.ngram_range)), name, config)
-        index, _ = top_neighbours(vectors.matrix, K, chunk_rows=config.chunk_rows, max_block_cells=config.max_block_cells)
+        index, _ = top_neighbours(
+            vectors.matrix, K, chunk_rows=config.chunk_rows, max_block_cells=config.max_block_cells
+        )
         result = proxy_metrics(self.catalog, index, K)
         result["people_overlap"] = (result["director_overlap"] + result["cast_overlap"]) / 2
-        queries, expected = self.franchise[:, 0], self.franchise[:, 1]
-        result["franchise_recall"] = float((index[queries] == expected[:, None]).any(axis=1).mean())
+        result["franchise_recall"] = float((pair_ranks(index, self.franchise) > 0).mean())
         result["credit_mix"] = credit_mix(self.catalog, index)
-        ranks = [_rank(index[q], e) for q, e, _ in self.sanity]
+        sanity = np.array([(query, expected) for query, expected, _ in self.sanity], dtype=np.int64).reshape(-1, 2)
+        ranks = [int(rank) if rank else None for rank in pair_ranks(index, sanity)]
         result["sanity_ranks"] = ranks
         result["sanity@10"] = sum(r is not None for r in ranks)
         result["sanity@5"] = sum(r is not None and r <= 5 for r in ranks)
@@ -273,23 +218,6 @@ class Evaluator:
     @property
     def variants(self) -> int:
         return len(self._results)
-
-
-def credit_mix(catalog: pd.DataFrame, index: np.ndarray) -> float:
-    """Share of credited movies among the recommendations of queries without credits,
-    divided by their share of the catalog (1 = credited movies are recommended as
-    often as chance; lower = the credited fifth drifts away from the rest)."""
-    credited = catalog["has_credits"].to_numpy(dtype=bool)
-    if credited.all() or not credited.any():
-        return float("nan")
-    recs = index[~credited]
-    recs = recs[recs >= 0]
-    return float(credited[recs].mean() / credited.mean()) if len(recs) else float("nan")
-
-
-def _rank(recs: np.ndarray, expected: int) -> int | None:
-    hits = np.flatnonzero(recs == expected)
-    return int(hits[0]) + 1 if len(hits) else None
 
 
 def normalised(result: dict, bounds: dict[str, tuple[float, float]]) -> dict[str, float]:
@@ -771,7 +699,8 @@ def write_report(out: Path, evaluator: Evaluator, search: Search, label: str, we
         + markdown_table(["metric", "definition"], [
             ["genre", "share of (query, recommendation) pairs sharing at least one genre"],
             ["director", f"share of pairs sharing a director; only the {credited} queries with credits count"],
-            ["cast", f"share of pairs sharing one of the 5 top-billed actors; only the {credited} queries with credits"],
+            ["cast", "share of pairs sharing one of the 5 top-billed actors; "
+                     f"only the {credited} queries with credits"],
             ["keyword J", "mean Jaccard overlap of the two movies' TMDB keyword sets (queries with keywords)"],
             ["diversity", "intra-list diversity: mean pairwise genre-Jaccard distance inside a list; "
                           "the opposite pull of genre overlap"],
