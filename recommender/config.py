@@ -138,9 +138,10 @@ class RecommenderConfig:
     count: VectorizerSettings = field(default_factory=lambda: VectorizerSettings(sublinear_tf=False))
     top_cast: int = 5
     neighbours_k: int = 100
-    # Rows of the similarity product computed at once; capped further so that one
-    # dense block never exceeds ``max_block_cells`` float32 cells (bounded memory).
-    chunk_rows: int = 256
+    # Rows of the similarity product computed at once; capped further so that the
+    # dense blocks never exceed ``max_block_cells`` float32 cells (bounded memory).
+    # Both are totals: the build's parallel neighbour searches share them.
+    chunk_rows: int = 128
     max_block_cells: int = 20_000_000
     rating_quantile: float = 0.90
     ranking: RankingSettings = field(default_factory=RankingSettings)
