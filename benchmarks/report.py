@@ -384,12 +384,14 @@ def _next_order(scale: dict) -> list[str]:
     steps = big["steps_s"]
     neighbours_s = steps.get("neighbours", 0.0)
     linear_s = sum(v for k, v in steps.items() if k != "neighbours")
-    # On a shared machine the process does not get a whole core: scale wall time by the
-    # share of a core it got (CPU / wall) to estimate the CPU seconds of the step.
+    # The linear steps are single-threaded: their CPU time is at most their wall time
+    # (less on a shared machine, where the process gets part of a core). The neighbour
+    # search runs one thread per vectorizer, so its CPU time is the rest of the build's.
     share = big["cpu_s"] / big["wall_s"] if big["wall_s"] else 1.0
-    neighbours_cpu = neighbours_s * min(1.0, share)
+    linear_cpu = linear_s * min(1.0, share)
+    neighbours_cpu = max(big["cpu_s"] - linear_cpu, 0.0) if neighbours_s else 0.0
     neighbours_cpu_1m = neighbours_cpu * factor ** 2
-    linear_cpu_1m = linear_s * min(1.0, share) * factor
+    linear_cpu_1m = linear_cpu * factor
     fit = scale["checks"].get("memory_fit")
     memory_1m = fit["intercept_bytes"] + fit["bytes_per_movie"] * target if fit else big["peak_rss_bytes"] * factor
     nnz = sum(v["nnz"] for v in big.get("vectorizers", {}).values()) / max(1, len(big.get("vectorizers", {})))
@@ -402,16 +404,16 @@ def _next_order(scale: dict) -> list[str]:
         "## 3. The next order of magnitude: 1,000,000 movies",
         "",
         f"Extrapolated from the {n:,}-movie build above (estimates, not measurements). On this shared machine that "
-        f"build got {share:.2f} of a core on average ({secs(big['cpu_s'])} CPU in {secs(big['wall_s'])} wall), so "
-        "the estimates below use CPU time; the build is single-threaded where it matters (scipy's sparse product, "
-        "`argpartition`, Python tokenising).",
+        f"build used {share:.2f} cores on average ({secs(big['cpu_s'])} CPU in {secs(big['wall_s'])} wall), so "
+        "the estimates below use CPU time. The neighbour search runs the two vectorizers in two threads (scipy's "
+        "sparse product and `argpartition` release the GIL); loading and tokenising are single-threaded Python.",
         "",
         f"- **Time is the limit.** The neighbour step compares every pair of movies: {secs(neighbours_s)} wall, about "
         f"{secs(neighbours_cpu)} of CPU, at {n:,} movies ({neighbours_cpu / (n * n) * 1e9:.0f} ns of CPU per pair, "
         f"both vectorizers). At 1,000,000 movies that is x{factor ** 2:,.0f}: about "
         f"{neighbours_cpu_1m / 3600:,.0f} core-hours, while the linear steps (loading, tokenising, vectorizing, "
-        f"saving) grow to about {linear_cpu_1m / 60:,.0f} minutes. One core of this machine would need about "
-        f"{(neighbours_cpu_1m + linear_cpu_1m) / 3600:,.0f} hours.",
+        f"saving) grow to about {linear_cpu_1m / 60:,.0f} minutes. This machine's two cores would need about "
+        f"{(neighbours_cpu_1m / 2 + linear_cpu_1m) / 3600:,.0f} hours.",
         f"- **Memory.** The linear fit gives about {gb(memory_1m)} at 1,000,000 movies on one machine, "
         + ("within this machine's 24 GB. " if memory_1m < 20e9 else "more than this machine's 24 GB. ")
         + "What grows is the catalog table and the per-movie token lists (Python objects, kilobytes per movie); "
@@ -447,7 +449,7 @@ def _reproduce() -> list[str]:
         "",
         "```",
         "pip install -r requirements-dev.txt      # matplotlib is pinned there, for the plot",
-        "python scripts/benchmark.py              # everything (about an hour on 2 cores)",
+        "python scripts/benchmark.py              # everything (10-15 min on 2 quiet cores)",
         "python scripts/benchmark.py --only classic --repeats 1",
         "python scripts/benchmark.py --only scale --sizes 10000,50000",
         "python scripts/benchmark.py --quick --output /tmp/B.md --plot /tmp/b.png   # smoke run, a minute or two",
