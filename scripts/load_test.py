@@ -620,7 +620,7 @@ BEGIN, END = "<!-- load_test.py results: begin -->", "<!-- load_test.py results:
 def write_markdown(path: Path, section: str) -> None:
     """Write ``section`` between the BEGIN/END markers of ``path``, keeping the text
     around them (the hand-written analysis); a new file gets a title and the section."""
-    block = f"{BEGIN}\n{section.strip()}\n{END}\n"
+    block = f"{BEGIN}\n{section.strip()}\n{END}\n\n"
     text = path.read_text() if path.exists() else ""
     if BEGIN in text and END in text:
         text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :].lstrip("\n")
@@ -646,7 +646,7 @@ Machine: {m["cpu"]}, {m["memory"]} RAM, {m["os"]}, Python {m["python"]}, {m["ver
 headless {m["browser"]}. The browser sessions run on the same 2 cores as the server, and the machine is
 shared with other work; 1-minute load average per phase (sessions: before → after): {loads}.
 
-Each phase starts a fresh `streamlit run` on the demo build ({report["artifacts"]}) and opens one warm-up
+Each phase starts a fresh server (`python serve.py`, the app as shipped) on the demo build ({report["artifacts"]}) and opens one warm-up
 page (the shared artifacts are then loaded, once per process). Then the sessions start,
 {phases[0]["ramp_s"]:g} s apart, each in its own context of one headless Chromium: a session opens
 /recommender and makes {report["interactions"]} interactions, cycling through {", ".join(report["actions"])}.
