@@ -20,25 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-APP = '[data-testid="stApp"]'
-EXCEPTION = '[data-testid="stException"]'
-# Streamlit marks its root with the websocket state and the script run state.
-APP_IDLE = f'{APP}[data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+# One definition of the browser flags and of Streamlit's page markers, shared with the
+# browser tests, the load test and the start-up timing.
+from tests.browser_support import APP, APP_IDLE, CHROMIUM_ARGS, EXCEPTION, LOADING  # noqa: E402
+
 ELEMENT = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 TARGET_TEXT = "Recommendations for"
-# Placeholders shown while the code of a widget or chart is still being fetched.
-LOADING = '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
 
 
 class SmokeFailure(Exception):
