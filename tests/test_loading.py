@@ -59,3 +59,16 @@ def test_serve_warm_up_with_broken_artifacts_still_finishes(tmp_path: Path, monk
     serve.warm_up(("recommender.summary",), server_timeout_s=0.0)  # the app reports the error, not the thread
     assert serve._warmed.is_set()
     serve.wait_for_warm_imports()  # not started by main(): returns at once
+
+
+def test_serve_warm_up_restores_the_switch_interval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import serve
+
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "missing"))
+    monkeypatch.setattr(serve, "_warmed", threading.Event())
+    before = sys.getswitchinterval()
+    serve.warm_up(("no.such.module",), server_timeout_s=0.0)  # fails half way: still restored
+    assert sys.getswitchinterval() == before
+    assert serve._warmed.is_set()
