@@ -101,7 +101,14 @@ def main(argv: list[str] | None = None) -> None:
     sys.modules.setdefault("serve", sys.modules[__name__])
     sys.path.insert(0, str(APP.parent))
     # Streamlit first, in this thread: its import configures plotly, which checks pandas.
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
+    # The app navigates with st.navigation. Streamlit would otherwise treat it as an old-style
+    # multipage app (it has a pages/ folder) until st.navigation first runs, so a deep link as
+    # the first request would run the page alone and rerun (dashboard/__init__.py handles that
+    # case under plain `streamlit run`). Decided before the first session exists.
+    PagesManager.uses_pages_directory = False
 
     _started = True
     threading.Thread(target=warm_up, name="warm-imports", daemon=True).start()

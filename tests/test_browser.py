@@ -167,6 +167,29 @@ def test_overview_url_opens_without_dialog(page, app_url: str) -> None:
 # --- recommender -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("launcher", ["serve", "streamlit"])
+def test_deep_link_as_the_first_request_of_a_fresh_server(
+    page, launcher: str, demo_artifacts: Path, demo_ids: dict[str, int], tmp_path: Path
+) -> None:
+    """A shared /recommender link opened as the very first request after a start gets the
+    whole app: the shell's menu (each page once, not Streamlit's old file-based list),
+    sidebar and the linked film, with both launchers (serve.py tells Streamlit up front;
+    under plain ``streamlit run``, dashboard/__init__.py reruns through the entrypoint)."""
+    movie = demo_ids["Toy Story"]
+    with StreamlitServer(demo_artifacts, launcher=launcher, log_path=tmp_path / "server.log") as server:
+        open_page(page, f"{server.url}/recommender?movie={movie}")
+        wait_for(page, "the result cards", lambda: card_count(page) > 0)
+        settle(page)
+        menu = page.locator('[data-testid="stSidebarNav"] a')
+        assert menu.count() == len(PAGES), menu.all_inner_texts()
+        for link in PAGES:
+            assert menu.filter(has_text=link).count() == 1, (link, menu.all_inner_texts())
+        assert page.get_by_text("Movie Explorer").count() > 0
+        assert str(movie) == query_of(page).get("movie"), page.url
+        assert urlparse(page.url).path.strip("/") == "recommender", page.url
+        assert_no_problem(page)
+
+
 def test_recommender_search_then_more_like_this(page, app_url: str, demo_ids: dict[str, int]) -> None:
     open_page(page, f"{app_url}/recommender")
     wait_for(page, "the first result cards", lambda: card_count(page) > 0)
