@@ -17,8 +17,6 @@ from dataclasses import dataclass
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from recommender.vectors import fields_of, term_field
-
 NAME_FIELDS: dict[str, str] = {
     "genres": "genres",
     "keywords": "keywords",
@@ -113,5 +111,3 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
         docs.append(terms)
     return MovieTokens(docs=docs, labels=labels)
 
-
-__all__ = ["MovieTokens", "Stemmer", "collapse_name", "fields_of", "term_field", "text_words", "tokenize_catalog"]

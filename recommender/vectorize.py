@@ -17,9 +17,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import CatalogError
 from recommender.features import MovieTokens, tokenize_catalog
-from recommender.vectors import TermVectors, field_weight_vector, from_counts
-
-__all__ = ["TermVectors", "count_terms", "field_weight_vector", "from_counts", "vectorize", "vectorize_catalog"]
+from recommender.vectors import TermVectors, from_counts
 
 
 def _identity(terms: list[str]) -> list[str]:

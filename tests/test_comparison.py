@@ -35,7 +35,7 @@ from recommender.errors import ArtifactError, ConfigError, UnknownMovieError
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours
 from recommender.popularity import RatingStats
-from recommender.vectorize import TermVectors
+from recommender.vectors import TermVectors
 
 SHARES = {"tfidf": [1.0, 0.9, 0.6, 0.3, 0.0], "count": [1.0, 0.2, 0.8, 0.0, 0.5]}
 Q, A, B, C, D = range(5)
