@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -10,6 +13,8 @@ import pytest
 
 from recommender.build import CatalogSource, build
 from recommender.loading import manifest_stamp, preload_model, take_preloaded_model
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -72,3 +77,23 @@ def test_serve_warm_up_restores_the_switch_interval(tmp_path: Path, monkeypatch:
     serve.warm_up(("no.such.module",), server_timeout_s=0.0)  # fails half way: still restored
     assert sys.getswitchinterval() == before
     assert serve._warmed.is_set()
+
+
+def test_first_recommender_run_loads_no_emoji_catalog(demo_artifacts: Path) -> None:
+    # An emoji page or menu icon makes Streamlit import its emoji catalog, which compiles a
+    # regex over ~4,000 emoji during the first visitor's wait; the app uses Material icons.
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('streamlit_app.py', default_timeout=120)\n"
+        "at.run()\n"
+        "at.switch_page('pages/recommender.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.title and at.title[0].value == 'Recommender', [t.value for t in at.title]\n"
+        "print('streamlit.emojis' in sys.modules)\n"
+    )
+    env = {**os.environ, "MOVIE_ARTIFACTS": str(demo_artifacts)}
+    run = [sys.executable, "-c", code]
+    result = subprocess.run(run, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == "False"
