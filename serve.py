@@ -19,6 +19,7 @@ must happen inside a script run (see ``dashboard/__init__.py``).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import threading
@@ -42,6 +43,7 @@ WARM_MODULES = (
 
 _warmed = threading.Event()
 _started = False
+_gc_paused = False  # main() pauses the cyclic GC until the warm-up is done (see resume_gc)
 
 
 def _server_started(timeout_s: float = 20.0) -> None:
@@ -81,7 +83,31 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES, server_timeout_s: float = 2
         pass
     finally:
         sys.setswitchinterval(switch_interval)
+        resume_gc()
         _warmed.set()
+
+
+def pause_gc() -> None:
+    """Turn the cyclic garbage collector off while the libraries load (see :func:`resume_gc`)."""
+    global _gc_paused
+    gc.disable()
+    _gc_paused = True
+
+
+def resume_gc() -> None:
+    """Freeze what is loaded so far, then turn the collector back on, if :func:`pause_gc` ran.
+
+    Imports create objects that live as long as the process and almost no garbage
+    cycles. With the collector on, the growing heap triggers full collections over all
+    of them while Streamlit, pandas and the model load, and again during the first
+    script run (a 0.1-0.2 s pause in its first page compile, py-spy). Frozen objects
+    are left out of every later collection; reference counting still frees them.
+    """
+    global _gc_paused
+    if _gc_paused:
+        gc.freeze()
+        gc.enable()
+        _gc_paused = False
 
 
 def wait_for_warm_imports(timeout_s: float = 120.0) -> None:
@@ -95,8 +121,27 @@ def wait_for_warm_imports(timeout_s: float = 120.0) -> None:
         _warmed.wait(timeout_s)
 
 
+def skip_repl_check() -> bool:
+    """Spare the first script run Streamlit's "are we in a REPL?" check; True if it was skipped.
+
+    The first element a process sends checks whether Streamlit runs in a REPL, to warn
+    that apps need ``streamlit run``: an ``inspect.stack()`` that maps every frame to its
+    module by scanning all loaded modules, 0.1-0.25 s of the first visitor's wait
+    (py-spy, docs/LOAD_TEST.md). This process is ``streamlit run``, so the warning could
+    never apply. The flag is Streamlit's own once-per-process marker; if a Streamlit
+    release drops it, nothing breaks and the check simply runs again.
+    """
+    from streamlit import delta_generator
+
+    if not hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        return False
+    delta_generator._use_warning_has_been_displayed = True
+    return True
+
+
 def main(argv: list[str] | None = None) -> None:
     global _started
+    pause_gc()  # until the warm-up thread is done, whatever happens to it
     # The script imports this module as ``serve``: let it find this instance, event included.
     sys.modules.setdefault("serve", sys.modules[__name__])
     sys.path.insert(0, str(APP.parent))
@@ -109,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     # the first request would run the page alone and rerun (dashboard/__init__.py handles that
     # case under plain `streamlit run`). Decided before the first session exists.
     PagesManager.uses_pages_directory = False
+    skip_repl_check()
 
     _started = True
     threading.Thread(target=warm_up, name="warm-imports", daemon=True).start()

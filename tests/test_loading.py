@@ -79,6 +79,54 @@ def test_serve_warm_up_restores_the_switch_interval(tmp_path: Path, monkeypatch:
     assert serve._warmed.is_set()
 
 
+def test_serve_resumes_the_paused_gc_with_what_was_loaded_frozen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import serve
+
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "missing"))
+    monkeypatch.setattr(serve, "_warmed", threading.Event())
+    frozen_before = gc.get_freeze_count()
+    serve.pause_gc()
+    try:
+        assert not gc.isenabled()
+        serve.warm_up(("no.such.module",), server_timeout_s=0.0)  # fails half way: the GC still comes back
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen_before  # the loaded objects left later collections
+        serve.resume_gc()  # a second call changes nothing
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_warm_up_alone_leaves_the_gc_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import serve
+
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "missing"))
+    monkeypatch.setattr(serve, "_warmed", threading.Event())
+    frozen_before = gc.get_freeze_count()
+    serve.warm_up(("recommender.summary",), server_timeout_s=0.0)  # without main()'s pause_gc
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before
+
+
+def test_serve_skips_streamlits_repl_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit import delta_generator
+
+    import serve
+
+    # The marker must still exist in the installed Streamlit, or the saving is silently lost.
+    assert hasattr(delta_generator, "_use_warning_has_been_displayed")
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    assert serve.skip_repl_check() is True
+    assert delta_generator._use_warning_has_been_displayed is True
+
+
 def test_first_recommender_run_loads_no_emoji_catalog(demo_artifacts: Path) -> None:
     # An emoji page or menu icon makes Streamlit import its emoji catalog, which compiles a
     # regex over ~4,000 emoji during the first visitor's wait; the app uses Material icons.
