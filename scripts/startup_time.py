@@ -105,6 +105,9 @@ def one_run(
         idle = time.monotonic() - server.started_at
         return {"healthy_s": healthy, "first_card_s": first_card, "script_done_s": idle}
     finally:
+        # Leave the app before its server goes: a Streamlit page whose server is gone keeps
+        # trying to reconnect, which would load the machine during the next runs.
+        page.goto("about:blank")
         server.stop()
 
 
@@ -124,6 +127,16 @@ class ReturningBrowser:
     def close(self) -> None:
         self.context.close()
         self.profile.cleanup()
+
+
+def speed_probe() -> float:
+    """Seconds for a fixed pure-Python loop: this shared machine's speed drifts (about 2x),
+    so runs of different days compare only together with their probe."""
+    start = time.perf_counter()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.perf_counter() - start
 
 
 def import_profile(top: int = 15) -> list[tuple[str, float]]:
@@ -201,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     browsers = ["cold", "returning"] if args.browser == "both" else [args.browser]
     series = [(launcher, browser) for browser in browsers for launcher in launchers]
     runs: dict[tuple[str, str], list[dict[str, float]]] = {key: [] for key in series}
+    probe_before = speed_probe()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         returning = {}
@@ -233,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             for again in returning.values():
                 again.close()
             browser.close()
+    log(f"speed probe (fixed Python loop, lower is faster): {probe_before:.2f} s before, {speed_probe():.2f} s after")
     verdicts = []
     for (launcher, kind), results in runs.items():
         median = statistics.median(r["first_card_s"] for r in results)
