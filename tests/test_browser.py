@@ -424,3 +424,36 @@ def test_load_smoke(app_server: StreamlitServer, tmp_path: Path) -> None:
     assert phase["interactions_done"] == 3 * 2
     assert phase["peak_rss_mib"] > 0
     assert time.monotonic() - started < 480
+
+
+def test_startup_time_smoke(demo_artifacts: Path, chromium_path) -> None:
+    """scripts/startup_time.py: one cold and one returning-browser start of serve.py.
+
+    Only that it measures both and reports a verdict: the times themselves depend on the
+    machine (exit status 1 means a median above the target, not a failure of the script).
+    """
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "startup_time.py"),
+            "--artifacts",
+            str(demo_artifacts),
+            "--runs",
+            "1",
+            "--launcher",
+            "serve",
+            "--timeout",
+            "120",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode in (0, 1), run.stdout[-4000:] + run.stderr[-4000:]
+    for browser in ("cold browser", "returning browser"):
+        line = re.search(rf"python serve\.py, {browser}: median of 1: first result card ([0-9.]+) s", run.stdout)
+        assert line, run.stdout[-4000:]
+        assert 0.1 < float(line.group(1)) < 120
+        assert re.search(rf"\(python serve\.py\), {browser}, (meets|misses) the 3 s target", run.stdout)
+    assert "speed probe" in run.stdout
