@@ -10,8 +10,10 @@ loads the default build, in a background thread once the server is up, while the
 browser loads the page, so the first visitor waits for what is left of that work, not
 for all of it. The script waits for the thread before its own imports
 (``wait_for_warm_imports``), and the app's cache takes the preloaded model over if it
-is still the current build. Nothing else changes: the options are
-Streamlit's own, and ``streamlit run streamlit_app.py`` still works.
+is still the current build. Until then the garbage collector is paused, and what was
+loaded is then frozen out of later collections (``pause_gc``/``resume_gc``); Streamlit's
+once-per-process REPL check is skipped (``skip_repl_check``). Nothing else changes: the
+options are Streamlit's own, and ``streamlit run streamlit_app.py`` still works.
 
 It sits outside the ``dashboard`` package on purpose: that package's first import
 must happen inside a script run (see ``dashboard/__init__.py``).
