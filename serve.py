@@ -119,8 +119,8 @@ def wait_for_warm_imports(timeout_s: float = 120.0) -> None:
     libraries that look into ``sys.modules`` without importing (plotly does, for
     pandas) would see it half-built.
     """
-    if _started:
-        _warmed.wait(timeout_s)
+    if _started and not _warmed.wait(timeout_s):
+        resume_gc()  # a stuck warm-up must not leave the collector off for the process's life
 
 
 def skip_repl_check() -> bool:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,21 @@ def test_first_recommender_run_loads_no_emoji_catalog(demo_artifacts: Path) -> N
     result = subprocess.run(run, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_stuck_warm_up_does_not_leave_the_gc_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import serve
+
+    monkeypatch.setattr(serve, "_warmed", threading.Event())  # never set: the warm-up hangs
+    monkeypatch.setattr(serve, "_started", True)
+    serve.pause_gc()
+    try:
+        started = time.monotonic()
+        serve.wait_for_warm_imports(timeout_s=0.05)  # the script gives up waiting and goes on
+        assert time.monotonic() - started < 5
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
