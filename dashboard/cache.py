@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
@@ -21,6 +20,8 @@ from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from recommender.build import CatalogSource
 
 

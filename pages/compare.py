@@ -31,7 +31,7 @@ def title_of(movie_id: int) -> str:
 
 # Restore the view from the URL once per session; afterwards the widgets own it.
 if "cmp_movie" not in st.session_state or not model.has_id(st.session_state["cmp_movie"]):
-    st.session_state["cmp_movie"] = state.movie_param(model, default_movie_id(model.catalog))
+    st.session_state["cmp_movie"] = state.movie_param(model, default_movie_id(model.movies))
 if "cmp_k" not in st.session_state:
     st.session_state["cmp_k"] = state.int_param("k", 1, K_MAX, min(model.config.ranking.k, K_MAX))
 

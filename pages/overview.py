@@ -62,7 +62,7 @@ st.caption(
 
 filters = st.columns([3, 3, 2])
 chosen_genres = filters[0].multiselect(
-    "Genres", genres_of(catalog), key="top_genres", placeholder="Any genre",
+    "Genres", genres_of(model.movies), key="top_genres", placeholder="Any genre",
     help="Keep films having any of these genres.", persist_state="session",
 )
 years = None

@@ -1,7 +1,8 @@
 """Recommender page: films like a chosen film, each with the reason, as cards or a table.
 
 The view (movie id, vectorizer, k) lives in the URL, so a link restores it; one
-click on a result makes it the new query.
+click on a result makes it the new query. The cards need no pandas (the catalog as
+columns, ``model.movies``): this is the page a first visitor waits for.
 """
 
 from functools import partial
@@ -11,22 +12,22 @@ import streamlit as st
 from dashboard import cache, sidebar, state
 from dashboard.text import md
 from recommender.errors import RecommenderError
+from recommender.languages import language_name
 from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
     default_movie_id,
     movie_caption,
-    recommendations_with_reasons,
+    reasoned_results,
     results_csv,
+    year_bounds,
 )
-from recommender.summary import catalog_summary, language_name
 
 K_MAX = 50
 
 model = cache.get_model()
-catalog = model.catalog
+movies = model.movies
 settings = model.config.ranking
-facts = catalog_summary(catalog)
 
 
 def choose(movie_id: int) -> None:
@@ -47,7 +48,7 @@ def title_of(movie_id: int) -> str:
 # Restore the view from the URL once per session (a bad value warns and falls back);
 # afterwards the widgets own it and write it back to the URL.
 if "rec_movie" not in st.session_state or not model.has_id(st.session_state["rec_movie"]):
-    st.session_state["rec_movie"] = state.movie_param(model, default_movie_id(catalog))
+    st.session_state["rec_movie"] = state.movie_param(model, default_movie_id(movies))
 if "rec_k" not in st.session_state:
     st.session_state["rec_k"] = state.int_param("k", 1, K_MAX, min(settings.k, K_MAX))
 
@@ -77,7 +78,7 @@ as_table = controls[3].toggle("Table view", key="rec_table_view", persist_state=
 
 with st.expander("Filters", icon=":material/filter_list:"):
     columns = st.columns(2)
-    full_years = (facts["first_year"], facts["last_year"]) if facts["first_year"] is not None else None
+    full_years = year_bounds(movies)
     years = None
     if full_years is not None and full_years[0] < full_years[1]:
         years = columns[0].slider(
@@ -87,11 +88,11 @@ with st.expander("Filters", icon=":material/filter_list:"):
         "Minimum votes", min_value=0, value=0, step=100, key="rec_min_votes", persist_state="session"
     )
     genres = columns[0].multiselect(
-        "Genres", genres_of(catalog), key="rec_genres", placeholder="Any genre",
+        "Genres", genres_of(movies), key="rec_genres", placeholder="Any genre",
         help="Keep films having any of these genres.", persist_state="session",
     )
     languages = columns[1].multiselect(
-        "Original language", languages_of(catalog), format_func=language_name, key="rec_languages",
+        "Original language", languages_of(movies), format_func=language_name, key="rec_languages",
         placeholder="Any language", persist_state="session",
     )
 
@@ -102,12 +103,12 @@ options = RankingOptions.from_settings(
     settings, vectorizer=vectorizer, k=k, rating_weight=rating_weight, mmr=mmr, mmr_lambda=mmr_lambda, filters=filters
 )
 try:
-    results = recommendations_with_reasons(model, movie_id, options)
+    results = reasoned_results(model, movie_id, options)
 except RecommenderError as exc:
     st.error(f"No recommendations: {exc}")
     st.stop()
 
-query = catalog.iloc[model.row_of(movie_id)]
+query = movies.row(model.row_of(movie_id))
 st.header(f"Recommendations for {md(query['display_title'])}")
 st.caption(md(movie_caption(model, movie_id)))
 if query["overview"]:
@@ -141,7 +142,7 @@ if as_table:
     table_key = f"rec_table_{movie_id}"
     st.caption("Select a row to get recommendations for that film.")
     st.dataframe(
-        results,
+        results.to_frame(),
         hide_index=True,
         key=table_key,
         on_select=partial(choose_from_table, table_key, [int(i) for i in results["id"]]),
@@ -160,8 +161,9 @@ if as_table:
         },
     )
 else:
-    for start in range(0, len(results), 2):
-        for column, result in zip(st.columns(2), results.iloc[start : start + 2].itertuples(index=False)):
+    cards = list(results.tuples())
+    for start in range(0, len(cards), 2):
+        for column, result in zip(st.columns(2), cards[start : start + 2]):
             with column.container(border=True):
                 head = st.columns([4, 2], vertical_alignment="top")
                 head[0].markdown(f"**{result.rank}\\. {md(result.heading)}**")

@@ -1,4 +1,10 @@
-"""Artifacts on disk: Parquet tables, ``.npz`` arrays and a ``manifest.json``.
+"""Artifacts on disk: Parquet tables, ``.npz`` arrays, gzipped JSON columns and a ``manifest.json``.
+
+What serving recommendations reads (the catalog, each vocabulary's terms) is stored
+as gzipped JSON columns (:class:`~recommender.columns.ColumnTable`), not Parquet:
+reading Parquet imports pyarrow and pandas, about a second of the first visitor's
+wait, and serving needs neither. The analysis tables (clusters, agreement,
+evaluation) stay Parquet; only the pages that use them load pandas.
 
 A build writes into a temporary folder next to the destination and swaps it into
 place only when complete, so a build killed half way leaves the previous artifacts
@@ -10,6 +16,7 @@ rebuilds. Nothing is pickled: arrays load with ``allow_pickle=False``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -19,16 +26,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 
-from recommender.catalog import LIST_COLUMNS
+from recommender.columns import LIST_COLUMNS, ColumnTable
 from recommender.errors import ArtifactError
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import pandas as pd
+    import scipy.sparse as sp
+
+# 2: the catalog and the terms as gzipped JSON columns (were Parquet).
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 PACKAGES = ("numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "nltk", "umap-learn")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +89,11 @@ class ArtifactWriter:
         frame.to_parquet(self.folder / f"{name}.parquet", index=False, compression="zstd", compression_level=9)
         self._record(f"{name}.parquet")
 
+    def columns(self, name: str, table: ColumnTable) -> None:
+        """A column table as ``name.json.gz`` (read without pandas: see the module doc)."""
+        (self.folder / f"{name}.json.gz").write_bytes(gzip.compress(table.to_json(), compresslevel=9, mtime=0))
+        self._record(f"{name}.json.gz")
+
     def arrays(self, name: str, **arrays: np.ndarray) -> None:
         """Numeric arrays as ``name.npz`` (compressed; object arrays are refused)."""
         for key, array in arrays.items():
@@ -90,6 +105,8 @@ class ArtifactWriter:
     def sparse(self, name: str, matrix: sp.csr_matrix) -> None:
         """A CSR matrix as ``name.npz`` (data, indices, indptr, shape), with the
         smallest integer types that hold its values (term counts fit in 8 or 16 bits)."""
+        import scipy.sparse as sp
+
         matrix = sp.csr_matrix(matrix)
         data = matrix.data
         if np.issubdtype(data.dtype, np.integer):
@@ -236,6 +253,8 @@ class ArtifactReader:
         return path
 
     def table(self, name: str) -> pd.DataFrame:
+        import pandas as pd
+
         path = self.path(f"{name}.parquet")
         try:
             frame = pd.read_parquet(path)
@@ -246,6 +265,14 @@ class ArtifactReader:
                 frame[column] = [list(v) if v is not None else [] for v in frame[column]]
         return frame
 
+    def columns(self, name: str) -> ColumnTable:
+        """The column table :meth:`ArtifactWriter.columns` wrote as ``name.json.gz``."""
+        path = self.path(f"{name}.json.gz")
+        try:
+            return ColumnTable.from_json(gzip.decompress(path.read_bytes()))
+        except (OSError, EOFError, ValueError) as exc:  # gzip raises BadGzipFile (OSError) or EOFError
+            raise ArtifactError(f"{path}: cannot be read ({exc}); {rebuild_hint(self.manifest, self.folder)}") from exc
+
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         path = self.path(f"{name}.npz")
         try:
@@ -255,6 +282,8 @@ class ArtifactReader:
             raise ArtifactError(f"{path}: cannot be read ({exc}); {rebuild_hint(self.manifest, self.folder)}") from exc
 
     def sparse(self, name: str) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         parts = self.arrays(name)
         shape = tuple(int(x) for x in parts["shape"])
         data = parts["data"].astype(np.int32) if np.issubdtype(parts["data"].dtype, np.integer) else parts["data"]

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from recommender.artifacts import DEMO_CATALOG, ArtifactWriter, atomic_folder, sha256_file, write_manifest
 from recommender.catalog import LoadReport, find_tmdb_files, load_catalog_csv, load_tmdb
+from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import CatalogError, ConfigError
 from recommender.evaluation import compare_vectorizers
@@ -133,7 +134,7 @@ def build_model(
         name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
         for name, (index, scores) in found.items()
     }
-    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config)
+    return RecommenderModel(stats=stats, spaces=spaces, config=config, catalog=catalog)
 
 
 def _all_neighbours(
@@ -295,12 +296,13 @@ def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: dict[str, A
     Only raw integer term counts are stored: the float vectors are derived from them
     on load, and neighbour scores are recomputed from the vectors when needed.
     """
-    writer.table("catalog", model.catalog)
+    writer.columns("catalog", model.movies)
     for name, space in model.spaces.items():
         key = vocabulary_key(model.config, name)
         if f"counts_{key}.npz" not in writer.files:  # vectorizers with equal settings share one
             writer.sparse(f"counts_{key}", space.vectors.counts)
-            writer.table(f"terms_{key}", pd.DataFrame({"term": space.vectors.terms, "label": space.vectors.labels}))
+            terms = {"term": space.vectors.terms.tolist(), "label": space.vectors.labels.tolist()}
+            writer.columns(f"terms_{key}", ColumnTable(terms, {"term": "str", "label": "str"}))
         writer.index(f"neighbours_{name}", space.neighbours)
     if "evaluation" in analysis:
         writer.table("evaluation", analysis["evaluation"])

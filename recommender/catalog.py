@@ -25,28 +25,9 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from recommender.columns import CATALOG_COLUMNS
 from recommender.errors import CatalogError
 
-CATALOG_COLUMNS: tuple[str, ...] = (
-    "id",
-    "title",
-    "display_title",
-    "year",
-    "overview",
-    "tagline",
-    "genres",
-    "keywords",
-    "cast",
-    "directors",
-    "companies",
-    "original_language",
-    "runtime",
-    "vote_average",
-    "vote_count",
-    "popularity",
-    "has_credits",
-)
-LIST_COLUMNS: tuple[str, ...] = ("genres", "keywords", "cast", "directors", "companies")
 
 TMDB_MOVIES_REQUIRED = ("id", "title", "overview", "genres", "keywords", "release_date", "vote_average", "vote_count")
 TMDB_CREDITS_REQUIRED = ("movie_id", "cast", "crew")

@@ -1,8 +1,9 @@
 """Reading a build back: the serving model and the analysis, from an artifacts folder.
 
 Kept apart from :mod:`recommender.build` so that serving (the app's first page, the
-CLI's queries) imports only pandas, numpy and scipy: counting terms, stemming and
-the maps (scikit-learn, NLTK, UMAP) are build-time work.
+CLI's queries) imports only numpy and scipy: counting terms, stemming and the maps
+(scikit-learn, NLTK, UMAP) are build-time work, and pandas comes in only with the
+analysis (its Parquet tables) or a page that asks for ``model.catalog``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from recommender.artifacts import ArtifactReader, read_manifest
 from recommender.config import VECTORIZERS, RecommenderConfig
@@ -21,6 +21,9 @@ from recommender.errors import ArtifactError, ConfigError
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.popularity import RatingStats
 from recommender.vectors import from_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _preloaded: dict[str, RecommenderModel] = {}
 _preload_lock = threading.Lock()
@@ -52,25 +55,24 @@ def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
         stats = RatingStats(mean_vote=stats_data["C"], min_votes=stats_data["m"], quantile=stats_data["quantile"])
     except (KeyError, TypeError, ConfigError) as exc:
         raise ArtifactError(f"{Path(folder) / 'manifest.json'}: incomplete or from another version ({exc}); rebuild") from exc
-    catalog = reader.table("catalog")
+    movies = reader.columns("catalog")
     spaces = {}
     for name in VECTORIZERS:
         key = vocabulary_key(config, name)
-        terms = reader.table(f"terms_{key}")
+        terms = reader.columns(f"terms_{key}")
         vectors = from_counts(
             name,
             reader.sparse(f"counts_{key}"),
-            terms["term"].to_numpy(dtype=str),
-            terms["label"].to_numpy(dtype=str),
+            np.asarray(terms["term"], dtype=str),
+            np.asarray(terms["label"], dtype=str),
             config,
         )
         spaces[name] = VectorSpace(vectors=vectors, neighbours=reader.index(f"neighbours_{name}"))
-    _check_shapes(catalog, spaces, Path(folder))
-    return RecommenderModel(catalog=catalog, stats=stats, spaces=spaces, config=config, manifest=manifest)
+    _check_shapes(len(movies), spaces, Path(folder))
+    return RecommenderModel(stats=stats, spaces=spaces, config=config, manifest=manifest, movies=movies)
 
 
-def _check_shapes(catalog: pd.DataFrame, spaces: dict[str, VectorSpace], folder: Path) -> None:
-    n = len(catalog)
+def _check_shapes(n: int, spaces: dict[str, VectorSpace], folder: Path) -> None:
     for name, space in spaces.items():
         if space.vectors.matrix.shape[0] != n or space.neighbours.shape[0] != n:
             raise ArtifactError(f"{folder}: {name} arrays do not match the catalog's {n} movies; rebuild")
@@ -107,7 +109,7 @@ def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
 
 def manifest_stamp(manifest: dict[str, Any]) -> str:
     """A short key naming one build: its build time and its catalog file's sha256."""
-    catalog = manifest.get("files", {}).get("catalog.parquet", {})
+    catalog = manifest.get("files", {}).get("catalog.json.gz", {})
     return f"{manifest.get('built_at')}|{catalog.get('sha256', '')}"
 
 

@@ -1,23 +1,29 @@
 """The loaded recommender: catalog, rating statistics and one vector space per vectorizer.
 
 A :class:`RecommenderModel` is what ``build`` produces in memory and what
-:func:`recommender.artifacts.load_artifacts` gives back from disk. It maps movie ids
+:func:`recommender.loading.load_model` gives back from disk. It maps movie ids
 to catalog rows once (``row_of``) and resolves a user's query ("Batman (1989)", a
-title, or an id) to one movie (``resolve``).
+title, or an id) to one movie (``resolve``). The catalog is held as plain columns
+(``movies``, a :class:`~recommender.columns.ColumnTable`), so that serving
+recommendations never imports pandas; ``catalog`` is the same table as a DataFrame,
+made on first use, for the analysis pages and the CLI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
+from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.popularity import RatingStats
 from recommender.vectors import TermVectors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -77,34 +83,61 @@ class VectorSpace:
         return self._scores
 
 
-@dataclass
 class RecommenderModel:
-    """Everything needed to serve recommendations; read-only once built."""
+    """Everything needed to serve recommendations; read-only once built.
 
-    catalog: pd.DataFrame
-    stats: RatingStats
-    spaces: dict[str, VectorSpace]
-    config: RecommenderConfig
-    manifest: dict[str, Any] = field(default_factory=dict)
+    Made from the catalog as columns (``movies``, as loaded from artifacts) or as a
+    DataFrame (``catalog``, as a build makes it); the other form is derived on first use.
+    """
 
-    def __post_init__(self) -> None:
-        ids = self.catalog["id"].to_numpy()
+    def __init__(
+        self,
+        stats: RatingStats,
+        spaces: dict[str, VectorSpace],
+        config: RecommenderConfig,
+        manifest: dict[str, Any] | None = None,
+        *,
+        movies: ColumnTable | None = None,
+        catalog: pd.DataFrame | None = None,
+    ) -> None:
+        if (movies is None) == (catalog is None):
+            raise TypeError("give the catalog either as movies (a ColumnTable) or as catalog (a DataFrame)")
+        self.stats, self.spaces, self.config = stats, spaces, config
+        self.manifest = manifest if manifest is not None else {}
+        self._movies, self._catalog = movies, catalog
+
+        def column(name: str) -> list[Any]:
+            return movies[name] if movies is not None else catalog[name].tolist()
+
+        ids = np.asarray(column("id"), dtype=np.int64)
         self._row_of_id = {int(movie_id): row for row, movie_id in enumerate(ids)}
-        self._row_of_display = {t.casefold(): row for row, t in enumerate(self.catalog["display_title"])}
+        titles = column("display_title")
+        self._row_of_display = {t.casefold(): row for row, t in enumerate(titles)}
         self._rows_of_title: dict[str, list[int]] = {}
-        for row, title in enumerate(self.catalog["title"]):
+        for row, title in enumerate(column("title")):
             self._rows_of_title.setdefault(title.casefold(), []).append(row)
         self.ids = ids
-        self.display_titles = self.catalog["display_title"].to_numpy()
-        self.rating_norm = (
-            self.catalog["rating_norm"].to_numpy(dtype=np.float64)
-            if "rating_norm" in self.catalog
-            else np.zeros(len(self.catalog))
-        )
+        self.display_titles = np.asarray(titles, dtype=object)
+        has_rating = "rating_norm" in (movies if movies is not None else catalog)
+        self.rating_norm = np.asarray(column("rating_norm"), dtype=np.float64) if has_rating else np.zeros(len(ids))
+
+    @property
+    def movies(self) -> ColumnTable:
+        """The catalog as plain columns (what serving reads; no pandas)."""
+        if self._movies is None:
+            self._movies = ColumnTable.from_frame(self._catalog)
+        return self._movies
+
+    @property
+    def catalog(self) -> pd.DataFrame:
+        """The catalog as a DataFrame (made from ``movies`` on first use; imports pandas)."""
+        if self._catalog is None:
+            self._catalog = self.movies.to_frame()
+        return self._catalog
 
     @property
     def n_movies(self) -> int:
-        return len(self.catalog)
+        return len(self.ids)
 
     def space(self, vectorizer: str) -> VectorSpace:
         """The vector space of ``vectorizer``; :class:`ConfigError` if not built."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from recommender.errors import ConfigError
+
+if TYPE_CHECKING:  # pandas only in annotations: RatingStats is part of the serving model
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,20 @@ similarity are recommended.
 
 from __future__ import annotations
 
-
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from recommender.columns import ColumnTable
 from recommender.config import RankingSettings
 from recommender.errors import ConfigError
 from recommender.model import RecommenderModel
 from recommender.neighbours import exact_neighbours
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -70,21 +74,22 @@ class RankingOptions:
             raise ConfigError(f"MMR lambda must be in [0, 1], got {self.mmr_lambda}")
 
 
-def filter_mask(catalog: pd.DataFrame, filters: Filters) -> np.ndarray | None:
+def filter_mask(movies: ColumnTable, filters: Filters) -> np.ndarray | None:
     """Boolean mask of the movies passing ``filters``, or None when none is active."""
     if not filters.active:
         return None
-    mask = np.ones(len(catalog), dtype=bool)
+    mask = np.ones(len(movies), dtype=bool)
     if filters.years is not None:
-        year = catalog["year"].astype("float64").to_numpy()
+        year = movies.array("year")  # NaN where unknown: outside every range
         mask &= (year >= filters.years[0]) & (year <= filters.years[1])
     if filters.genres:
         wanted = set(filters.genres)
-        mask &= np.fromiter((bool(wanted.intersection(g)) for g in catalog["genres"]), bool, len(catalog))
+        mask &= np.fromiter((bool(wanted.intersection(g)) for g in movies["genres"]), bool, len(movies))
     if filters.min_votes > 0:
-        mask &= catalog["vote_count"].to_numpy() >= filters.min_votes
+        mask &= movies.array("vote_count") >= filters.min_votes
     if filters.languages:
-        mask &= catalog["original_language"].isin(list(filters.languages)).to_numpy()
+        wanted = set(filters.languages)
+        mask &= np.fromiter((lang in wanted for lang in movies["original_language"]), bool, len(movies))
     return mask
 
 
@@ -112,7 +117,7 @@ def rank(model: RecommenderModel, movie_id: int, options: RankingOptions) -> tup
     row = model.row_of(movie_id)
     reranks = options.rating_weight > 0 or options.mmr
     needed = max(options.candidate_pool, options.k) if reranks else options.k
-    mask = filter_mask(model.catalog, options.filters)
+    mask = filter_mask(model.movies, options.filters)
     rows, sims = candidates(model, row, needed, options.vectorizer, mask)
     rating = model.rating_norm[rows]
     scores = (1 - options.rating_weight) * sims + options.rating_weight * rating
@@ -146,14 +151,18 @@ def mmr_order(vectors, rows: np.ndarray, relevance: np.ndarray, k: int, lam: flo
 RESULT_COLUMNS = ["rank", "id", "display_title", "year", "genres", "directors", "similarity", "weighted_rating", "score"]
 
 
+def ranked_movies(model: RecommenderModel, movie_id: int, options: RankingOptions) -> ColumnTable:
+    """Recommendations for ``movie_id`` as columns :data:`RESULT_COLUMNS` (no pandas)."""
+    rows, sims, scores = rank(model, movie_id, options)
+    table = model.movies.take(rows, ["id", "display_title", "year", "genres", "directors", "weighted_rating"])
+    table = table.with_column("rank", "int", range(1, len(rows) + 1), position=0)
+    table = table.with_column("similarity", "float", sims.tolist()).with_column("score", "float", scores.tolist())
+    return table.select(RESULT_COLUMNS)
+
+
 def recommend(model: RecommenderModel, movie_id: int, options: RankingOptions) -> pd.DataFrame:
     """Recommendations for ``movie_id`` as a table with :data:`RESULT_COLUMNS`."""
-    rows, sims, scores = rank(model, movie_id, options)
-    table = model.catalog.iloc[rows][["id", "display_title", "year", "genres", "directors", "weighted_rating"]].copy()
-    table.insert(0, "rank", np.arange(1, len(rows) + 1))
-    table["similarity"] = sims
-    table["score"] = scores
-    return table.loc[:, RESULT_COLUMNS].reset_index(drop=True)
+    return ranked_movies(model, movie_id, options).to_frame()
 
 
 def neighbour_ids(model: RecommenderModel, movie_id: int, options: RankingOptions) -> list[int]:
@@ -162,15 +171,13 @@ def neighbour_ids(model: RecommenderModel, movie_id: int, options: RankingOption
     return [int(i) for i in model.ids[rows]]
 
 
-def languages_of(catalog: pd.DataFrame) -> list[str]:
-    """Distinct original languages, most frequent first."""
-    counts = catalog["original_language"].replace("", np.nan).dropna().value_counts()
-    return counts.index.tolist()
+def languages_of(movies: ColumnTable) -> list[str]:
+    """Distinct original languages, most frequent first (ties in catalog order)."""
+    counts = Counter(lang for lang in movies["original_language"] if lang)
+    return [lang for lang, _ in counts.most_common()]
 
 
-def genres_of(catalog: pd.DataFrame) -> list[str]:
-    """Distinct genres, most frequent first."""
-    counts = catalog["genres"].explode().dropna().value_counts()
-    return counts.index.tolist()
-
-
+def genres_of(movies: ColumnTable) -> list[str]:
+    """Distinct genres, most frequent first (ties in catalog order)."""
+    counts = Counter(genre for genres in movies["genres"] for genre in genres)
+    return [genre for genre, _ in counts.most_common()]

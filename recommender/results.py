@@ -1,28 +1,43 @@
 """Recommendations ready to show: ranked results with the reason for each.
 
-:func:`recommendations_with_reasons` runs :func:`recommender.ranking.recommend` and
-adds, per recommended movie, a heading ("Alien (1979)") and a short "why" built
-from the terms it shares with the query (:mod:`recommender.explain`).
+:func:`reasoned_results` runs :func:`recommender.ranking.ranked_movies` and adds,
+per recommended movie, a heading ("Alien (1979)") and a short "why" built from the
+terms it shares with the query (:mod:`recommender.explain`).
 :func:`results_csv` turns that table into a CSV download that is safe to open in a
-spreadsheet. :func:`default_movie_id` and :func:`build_filters` hold the small
-decisions the recommender page would otherwise make itself.
+spreadsheet. :func:`default_movie_id`, :func:`year_bounds` and :func:`build_filters`
+hold the small decisions the recommender page would otherwise make itself. All of it
+works on plain columns, without pandas (the recommender page is the app's first
+page and does not load it); :func:`recommendations_with_reasons` is the DataFrame.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from recommender.catalog import LIST_COLUMNS
+from recommender.columns import ColumnTable
 from recommender.explain import explain_results, why_text
 from recommender.model import RecommenderModel
-from recommender.ranking import RESULT_COLUMNS, Filters, RankingOptions, recommend
+from recommender.ranking import RESULT_COLUMNS, Filters, RankingOptions, ranked_movies
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REASON_COLUMNS: list[str] = RESULT_COLUMNS[:3] + ["heading"] + RESULT_COLUMNS[3:] + ["why"]
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _year(value: object) -> int | None:
+    """A year as an int, or None when unknown (None, NaN or pandas' NA)."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def title_with_year(display_title: str, title: str, year: object) -> str:
@@ -33,14 +48,13 @@ def title_with_year(display_title: str, title: str, year: object) -> str:
     """
     if display_title != title:
         return display_title
-    if year is None or pd.isna(year):
-        return title
-    return f"{title} ({int(year)})"
+    known = _year(year)
+    return title if known is None else f"{title} ({known})"
 
 
-def recommendations_with_reasons(
+def reasoned_results(
     model: RecommenderModel, movie_id: int, options: RankingOptions, per_field: int = 3, max_fields: int = 3
-) -> pd.DataFrame:
+) -> ColumnTable:
     """Recommendations for ``movie_id`` with a heading and a "why" per row.
 
     Columns: :data:`REASON_COLUMNS`: rank, id, display_title, heading, year,
@@ -51,55 +65,73 @@ def recommendations_with_reasons(
     :class:`~recommender.errors.UnknownMovieError` for an unknown id and
     :class:`~recommender.errors.ConfigError` for bad options.
     """
-    table = recommend(model, movie_id, options)
+    table = ranked_movies(model, movie_id, options)
     rows = np.asarray([model.row_of(i) for i in table["id"]], dtype=np.int64)
-    titles = model.catalog["title"].to_numpy()[rows] if len(rows) else []
-    table.insert(
-        3,
-        "heading",
-        [title_with_year(d, t, y) for d, t, y in zip(table["display_title"], titles, table["year"])],
-    )
+    titles = [model.movies["title"][row] for row in rows]
+    headings = [title_with_year(d, t, y) for d, t, y in zip(table["display_title"], titles, table["year"])]
     vectors = model.space(options.vectorizer).vectors
     explanations = explain_results(vectors, model.row_of(movie_id), rows, per_field)
-    table["why"] = [why_text(e, max_fields) for e in explanations]
-    return table.loc[:, REASON_COLUMNS]
+    table = table.with_column("heading", "str", headings, position=3)
+    return table.with_column("why", "str", [why_text(e, max_fields) for e in explanations]).select(REASON_COLUMNS)
+
+
+def recommendations_with_reasons(
+    model: RecommenderModel, movie_id: int, options: RankingOptions, per_field: int = 3, max_fields: int = 3
+) -> pd.DataFrame:
+    """:func:`reasoned_results` as a DataFrame (same columns; ``year`` nullable Int64)."""
+    return reasoned_results(model, movie_id, options, per_field, max_fields).to_frame()
 
 
 def movie_caption(model: RecommenderModel, movie_id: int) -> str:
     """One line about a movie: "1989 · Action, Crime · directed by Tim Burton · weighted
     rating 7.10" (unknown year, genres or director are said or left out)."""
-    movie = model.catalog.iloc[model.row_of(movie_id)]
-    parts = [str(int(movie["year"])) if not pd.isna(movie["year"]) else "year unknown"]
+    movie = model.movies.row(model.row_of(movie_id))
+    year = _year(movie["year"])
+    parts = [str(year) if year is not None else "year unknown"]
     parts.append(", ".join(movie["genres"]) or "no genres")
     if len(movie["directors"]):
         parts.append("directed by " + ", ".join(movie["directors"]))
-    if "weighted_rating" in movie.index:
+    if "weighted_rating" in movie:
         parts.append(f"weighted rating {float(movie['weighted_rating']):.2f}")
     return " · ".join(parts)
 
 
-def _defuse(cell: object) -> object:
-    if isinstance(cell, str) and cell.startswith(_FORMULA_PREFIXES):
-        return "'" + cell
-    return cell
+def _csv_cell(kind: str, value: object) -> object:
+    if kind == "list":
+        value = "|".join(str(x) for x in value)  # type: ignore[attr-defined]
+    if value is None or (kind == "float" and value != value):  # missing; NaN != NaN
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
-def results_csv(table: pd.DataFrame) -> bytes:
+def results_csv(table: ColumnTable | pd.DataFrame) -> bytes:
     """The table as UTF-8 CSV bytes: list cells joined with "|" (the catalog format),
-    and text cells that a spreadsheet would run as a formula prefixed with "'"."""
-    out = table.copy()
-    for column in out.columns:
-        if column in LIST_COLUMNS:
-            out[column] = out[column].map(lambda v: "|".join(str(x) for x in v) if v is not None else "")
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(_defuse)
-    return out.to_csv(index=False).encode("utf-8")
+    missing values empty, and text cells that a spreadsheet would run as a formula
+    prefixed with "'"."""
+    if not isinstance(table, ColumnTable):
+        table = ColumnTable.from_frame(table)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.columns)
+    kinds = [table.kinds[name] for name in table.columns]
+    for record in table.records():
+        writer.writerow([_csv_cell(kind, value) for kind, value in zip(kinds, record.values())])
+    return out.getvalue().encode("utf-8")
 
 
-def default_movie_id(catalog: pd.DataFrame) -> int:
+def default_movie_id(movies: ColumnTable) -> int:
     """The catalog's most voted movie (the lowest id among ties): a well-known start."""
-    ordered = catalog.sort_values(["vote_count", "id"], ascending=[False, True], kind="stable")
-    return int(ordered["id"].iloc[0])
+    order = np.lexsort((movies.array("id"), -movies.array("vote_count")))
+    return int(movies.array("id")[order[0]])
+
+
+def year_bounds(movies: ColumnTable) -> tuple[int, int] | None:
+    """The first and last release year, or None when no movie has one."""
+    years = movies.array("year")
+    known = years[~np.isnan(years)]
+    return (int(known.min()), int(known.max())) if len(known) else None
 
 
 def build_filters(

@@ -16,30 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.catalog import LIST_COLUMNS
+from recommender.columns import LIST_COLUMNS
+from recommender.languages import language_name
 from recommender.popularity import RatingStats
-
-# ISO 639-1 codes of the languages most common in TMDB-style catalogs; any other code
-# is shown as itself.
-LANGUAGE_NAMES: dict[str, str] = {
-    "ar": "Arabic", "cn": "Cantonese", "cs": "Czech", "da": "Danish", "de": "German",
-    "el": "Greek", "en": "English", "es": "Spanish", "fa": "Persian", "fi": "Finnish",
-    "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian",
-    "is": "Icelandic", "it": "Italian", "ja": "Japanese", "ko": "Korean", "nb": "Norwegian",
-    "nl": "Dutch", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
-    "ru": "Russian", "sv": "Swedish", "ta": "Tamil", "te": "Telugu", "th": "Thai",
-    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "xx": "No language", "zh": "Mandarin",
-}
 
 CATALOG_TABLE_COLUMNS = [
     "id", "display_title", "year", "genres", "directors", "cast", "original_language",
     "vote_average", "vote_count", "weighted_rating",
 ]
-
-
-def language_name(code: str) -> str:
-    """A readable name for an ISO 639-1 code ("fr" -> "French"); unknown codes as given."""
-    return LANGUAGE_NAMES.get(code, code)
 
 
 def _known_years(catalog: pd.DataFrame) -> pd.Series:

@@ -482,11 +482,11 @@ def default_artifacts() -> Path:
 
 def popular_titles(artifacts: Path, n: int = 25) -> list[str]:
     """The display titles of the ``n`` most voted films, which the sessions search for."""
-    import pandas as pd
+    from recommender.artifacts import ArtifactReader
 
-    catalog = pd.read_parquet(artifacts / "catalog.parquet", columns=["display_title", "vote_count"])
-    ordered = catalog.sort_values("vote_count", ascending=False, kind="stable")["display_title"].astype(str)
-    return [t for t in ordered.tolist() if t.strip()][:n]
+    catalog = ArtifactReader(artifacts).columns("catalog")
+    order = sorted(range(len(catalog)), key=lambda row: -catalog["vote_count"][row])  # stable: ties in catalog order
+    return [t for t in (catalog["display_title"][row] for row in order) if t.strip()][:n]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -537,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
         log("ERROR: --url must be a server on this machine (127.0.0.1)")
         return 2
-    if not (args.artifacts / "catalog.parquet").exists():
+    if not (args.artifacts / "manifest.json").exists():
         log(f"ERROR: no artifacts in {args.artifacts} (python -m recommender build --out {args.artifacts})")
         return 2
     if args.interactions < 0 or args.sessions < 1:

@@ -85,10 +85,10 @@ def default_artifacts() -> Path:
 
 
 def most_voted_id(artifacts: Path) -> int:
-    import pandas as pd
+    from recommender.artifacts import ArtifactReader
+    from recommender.results import default_movie_id
 
-    catalog = pd.read_parquet(artifacts / "catalog.parquet", columns=["id", "vote_count"])
-    return int(catalog.sort_values(["vote_count", "id"], ascending=[False, True]).iloc[0]["id"])
+    return default_movie_id(ArtifactReader(artifacts).columns("catalog"))
 
 
 def one_run(

@@ -229,9 +229,9 @@ def launch_chromium(playwright, **kwargs):
 
 def catalog_ids(artifacts: Path | str) -> dict[str, int]:
     """Display title -> movie id of a build (read from its catalog table, as the app does)."""
-    import pandas as pd
+    from recommender.artifacts import ArtifactReader
 
-    catalog = pd.read_parquet(Path(artifacts) / "catalog.parquet", columns=["id", "display_title"])
+    catalog = ArtifactReader(artifacts).columns("catalog")
     return {str(title): int(movie_id) for movie_id, title in zip(catalog["id"], catalog["display_title"], strict=True)}
 
 

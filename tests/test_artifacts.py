@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -70,10 +71,28 @@ def test_missing_file(built):
 
 
 def test_truncated_file(built):
-    victim = built / "catalog.parquet"
+    victim = built / "catalog.json.gz"
     victim.write_bytes(victim.read_bytes()[:100])
-    with pytest.raises(ArtifactError, match="catalog.parquet: 100 bytes, expected .* \\(truncated\\?\\); rebuild with"):
+    with pytest.raises(ArtifactError, match="catalog.json.gz: 100 bytes, expected .* \\(truncated\\?\\); rebuild with"):
         load_model(built)
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda raw: raw[:100], "Compressed file ended|end-of-stream"),
+        (lambda raw: b"not gzip at all", "Not a gzipped file"),
+        (lambda raw: gzip.compress(b'{"format": "something else"}'), "not a movie-explorer/columns-1 table"),
+        (lambda raw: gzip.compress(b"[1, 2"), "not JSON"),
+    ],
+)
+def test_unreadable_columns_file_without_verification(built, damage, reason):
+    """With the sha256 check off (``verify=False``), a damaged catalog still gives an
+    ArtifactError naming the file, never a gzip or JSON traceback."""
+    victim = built / "catalog.json.gz"
+    victim.write_bytes(damage(victim.read_bytes()))
+    with pytest.raises(ArtifactError, match=f"catalog.json.gz: cannot be read \\(.*({reason}).*\\); rebuild with"):
+        load_model(built, verify=False)
 
 
 def test_altered_file(built):

@@ -75,8 +75,8 @@ def model() -> RecommenderModel:
     )
     spaces = {name: hand_space(name, shares) for name, shares in SHARES.items()}
     return RecommenderModel(
-        catalog=catalog, stats=RatingStats(mean_vote=6.0, min_votes=10.0, quantile=0.9), spaces=spaces,
-        config=RecommenderConfig(),
+        stats=RatingStats(mean_vote=6.0, min_votes=10.0, quantile=0.9), spaces=spaces, config=RecommenderConfig(),
+        catalog=catalog,
     )
 
 

@@ -40,7 +40,7 @@ def title_of(model, movie_id) -> str:
 
 def test_default_view_is_the_most_voted_film(at, demo_artifacts):
     model = demo_model(demo_artifacts)
-    default = default_movie_id(model.catalog)
+    default = default_movie_id(model.movies)
     assert heading(at) == f"Recommendations for {title_of(model, default)}"
     assert len(more_buttons(at)) == 10
     assert len(at.get("progress")) == 10  # one similarity bar per card
@@ -148,7 +148,7 @@ def test_bad_link_warns_and_uses_defaults(monkeypatch, demo_artifacts, params):
     assert not at.exception
     name, value = next(iter(params.items()))
     assert any(f"{name}={value!r}" in w for w in warnings), warnings
-    assert heading(at) == f"Recommendations for {title_of(model, default_movie_id(model.catalog))}"
+    assert heading(at) == f"Recommendations for {title_of(model, default_movie_id(model.movies))}"
     assert len(more_buttons(at)) == 10
     assert at.sidebar.radio(key="vectorizer").value == "tfidf"
     # The URL is rewritten with the values in use.

@@ -40,7 +40,7 @@ def test_filters(model):
 
 
 def test_filter_mask_inactive_is_none(model):
-    assert filter_mask(model.catalog, Filters()) is None
+    assert filter_mask(model.movies, Filters()) is None
 
 
 def test_rating_blend_can_reorder():

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
+from recommender.columns import ColumnTable
 from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import Filters, RankingOptions, recommend
@@ -130,8 +131,8 @@ def test_results_csv_of_real_results(model):
 
 
 def test_default_movie_is_the_most_voted(model):
-    assert default_movie_id(model.catalog) == 1
-    tie = pd.DataFrame({"id": [9, 4, 7], "vote_count": [10, 30, 30]})
+    assert default_movie_id(model.movies) == 1
+    tie = ColumnTable({"id": [9, 4, 7], "vote_count": [10, 30, 30]}, {"id": "int", "vote_count": "int"})
     assert default_movie_id(tie) == 4
 
 
