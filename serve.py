@@ -4,16 +4,22 @@ while the first browser is still loading the page.
     python serve.py [streamlit options, e.g. --server.port 8501]
 
 Streamlit runs the app's script only when a browser's websocket opens, about a second
-after the server is up; the script then spends most of its first run importing
-pandas, pyarrow, scipy and the recommender core. This launcher runs those imports, and
-loads the default build, in a background thread once the server is up, while the
-browser loads the page, so the first visitor waits for what is left of that work, not
-for all of it. The script waits for the thread before its own imports
-(``wait_for_warm_imports``), and the app's cache takes the preloaded model over if it
-is still the current build. Until then the garbage collector is paused, and what was
-loaded is then frozen out of later collections (``pause_gc``/``resume_gc``); Streamlit's
-once-per-process REPL check is skipped (``skip_repl_check``). Nothing else changes: the
-options are Streamlit's own, and ``streamlit run streamlit_app.py`` still works.
+after the server is up; the script then spends much of its first run importing
+numpy, scipy and the recommender core and loading the build. This launcher runs
+those imports, and loads the default build, in a background thread once the server
+is up, while the browser loads the page, so the first visitor waits for what is left
+of that work, not for all of it. The script waits for the thread before its own
+imports (``wait_for_warm_imports``), and the app's cache takes the preloaded model
+over if it is still the current build. Until then the garbage collector is paused,
+and what was loaded is then frozen out of later collections (``pause_gc``/``resume_gc``);
+Streamlit's once-per-process REPL check is skipped (``skip_repl_check``).
+
+The recommender page needs no pandas. pandas and pyarrow (about a second of imports,
+for the other pages) come next, when no script run is in progress
+(``LATER_MODULES``; the script marks its runs with ``begin_script_run`` and
+``end_script_run``), so they do not slow a first visitor's recommendations. Nothing
+else changes: the options are Streamlit's own, and ``streamlit run streamlit_app.py``
+still works.
 
 It sits outside the ``dashboard`` package on purpose: that package's first import
 must happen inside a script run (see ``dashboard/__init__.py``).
@@ -33,18 +39,25 @@ APP = Path(__file__).resolve().parent / "streamlit_app.py"
 # What the first script run needs beyond Streamlit, slowest first. Only modules with
 # no Streamlit caching decorators: those must be created once the runtime exists.
 WARM_MODULES = (
-    "pandas",
-    "pyarrow.parquet",
+    "numpy",
     "scipy.sparse",
     "recommender.loading",
     "recommender.ranking",
     "recommender.results",
-    "recommender.summary",
+    "recommender.languages",
 )
+# What the other pages add (the overview's charts, the analysis tables): imported once
+# no script run is in progress, at most ``LATER_IDLE_TIMEOUT_S`` after the first part.
+LATER_MODULES = ("pandas", "pyarrow.parquet", "recommender.summary")
+LATER_IDLE_TIMEOUT_S = 30.0
 
 
 _warmed = threading.Event()
 _started = False
+_runs_lock = threading.Lock()
+_active_runs = 0
+_no_run_active = threading.Event()  # set while no script run is in progress
+_no_run_active.set()
 _gc_paused = False  # main() pauses the cyclic GC until the warm-up is done (see resume_gc)
 
 
@@ -64,9 +77,15 @@ def _server_started(timeout_s: float = 20.0) -> None:
         time.sleep(0.02)
 
 
-def warm_up(modules: tuple[str, ...] = WARM_MODULES, server_timeout_s: float = 20.0) -> None:
+def warm_up(
+    modules: tuple[str, ...] = WARM_MODULES,
+    server_timeout_s: float = 20.0,
+    later: tuple[str, ...] = LATER_MODULES,
+    idle_timeout_s: float = LATER_IDLE_TIMEOUT_S,
+) -> None:
     """Import ``modules``, then load the default build (``$MOVIE_ARTIFACTS``) for the
-    app's cache to take over; a failure is left for the app to report in its own words."""
+    app's cache to take over; a failure is left for the app to report in its own words.
+    Then, once no script run is in progress (or after ``idle_timeout_s``), import ``later``."""
     switch_interval = sys.getswitchinterval()
     try:
         _server_started(server_timeout_s)
@@ -87,6 +106,34 @@ def warm_up(modules: tuple[str, ...] = WARM_MODULES, server_timeout_s: float = 2
         sys.setswitchinterval(switch_interval)
         resume_gc()
         _warmed.set()
+    # One interpreter: importing while a script runs would slow that run down (the first
+    # visitor's recommendations). A page that needs these sooner imports them itself;
+    # Python's per-module import locks make either thread wait for a half-done import.
+    _no_run_active.wait(idle_timeout_s)
+    for name in later:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - the page that needs it reports the error
+            continue
+
+
+def begin_script_run() -> None:
+    """Called first by the app's script: wait for the warm-up's first part, and mark a run
+    in progress (the later imports wait for no run to be in progress)."""
+    global _active_runs
+    wait_for_warm_imports()
+    with _runs_lock:
+        _active_runs += 1
+        _no_run_active.clear()
+
+
+def end_script_run() -> None:
+    """Called when the app's script ends, however it ends (``st.stop``, a rerun, an error)."""
+    global _active_runs
+    with _runs_lock:
+        _active_runs = max(_active_runs - 1, 0)
+        if _active_runs == 0:
+            _no_run_active.set()
 
 
 def pause_gc() -> None:

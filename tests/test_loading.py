@@ -168,3 +168,64 @@ def test_a_stuck_warm_up_does_not_leave_the_gc_off(monkeypatch: pytest.MonkeyPat
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+@pytest.fixture
+def later_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module name, importable from ``tmp_path``, that stands for pandas in the later part."""
+    import serve
+
+    (tmp_path / "later_probe_mod.py").write_text("IMPORTED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "later_probe_mod", raising=False)
+    for name, value in (("_warmed", threading.Event()), ("_no_run_active", threading.Event()), ("_active_runs", 0)):
+        monkeypatch.setattr(serve, name, value)
+    serve._no_run_active.set()
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "none"))
+    return "later_probe_mod"
+
+
+def test_later_imports_wait_for_the_script_run_in_progress(later_probe: str) -> None:
+    """pandas (here a probe module) is not imported while a script run is in progress:
+    the first visitor's recommendations do not share the interpreter with it."""
+    import serve
+
+    serve.begin_script_run()
+    thread = threading.Thread(target=serve.warm_up, args=((), 0.0, (later_probe,), 30.0))
+    thread.start()
+    assert serve._warmed.wait(30)  # the first part is done...
+    time.sleep(0.3)
+    assert later_probe not in sys.modules  # ...the later part waits for the run to end
+    serve.end_script_run()
+    thread.join(30)
+    assert not thread.is_alive() and later_probe in sys.modules
+
+
+def test_later_imports_go_ahead_when_no_run_is_in_progress_or_a_run_hangs(later_probe: str) -> None:
+    import serve
+
+    serve.warm_up((), 0.0, (later_probe,), 30.0)  # no run: at once
+    assert later_probe in sys.modules
+    del sys.modules[later_probe]
+    serve.begin_script_run()  # a run that never ends
+    started = time.monotonic()
+    serve.warm_up((), 0.0, (later_probe, "no.such.module"), 0.2)  # a missing module is skipped
+    assert later_probe in sys.modules and time.monotonic() - started < 10
+    serve.end_script_run()
+    assert serve._no_run_active.is_set()
+
+
+def test_the_app_script_ends_its_run_however_it_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """streamlit_app.py marks its run as ended also when a page stops it (st.stop after an
+    artifacts error), so the later imports are never held back by a finished run."""
+    import serve
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(serve, "_active_runs", 0)
+    monkeypatch.setattr(serve, "_no_run_active", threading.Event())
+    monkeypatch.setenv("MOVIE_ARTIFACTS", str(tmp_path / "no build here"))
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error and "cannot be used" in at.error[0].value  # the page stopped early
+    assert serve._active_runs == 0 and serve._no_run_active.is_set()
