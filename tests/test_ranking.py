@@ -10,7 +10,17 @@ from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
-from recommender.ranking import Filters, RankingOptions, filter_mask, mmr_order, neighbour_ids, rank, recommend
+from recommender.ranking import (
+    Filters,
+    RankingOptions,
+    filter_mask,
+    genres_of,
+    languages_of,
+    mmr_order,
+    neighbour_ids,
+    rank,
+    recommend,
+)
 
 
 @pytest.fixture
@@ -41,6 +51,24 @@ def test_filters(model):
 
 def test_filter_mask_inactive_is_none(model):
     assert filter_mask(model.movies, Filters()) is None
+
+
+def test_filter_mask_on_a_loaded_build(tiny_catalog_csv, tmp_path):
+    """The mask on the catalog read back from disk (JSON columns): 1980-2000 and English
+    keep Space Wars II (1980) and Ghost House (1985), not Quiet Garden (1999, French)."""
+    from recommender.build import CatalogSource, build, load_model
+
+    folder = tmp_path / "artifacts"
+    build(CatalogSource(catalog=tiny_catalog_csv), folder, skip_maps=True)
+    loaded = load_model(folder)
+    mask = filter_mask(loaded.movies, Filters(years=(1980, 2000), languages=("en",)))
+    assert mask.tolist() == [False, True, True, False, False]
+
+
+def test_genres_and_languages_most_frequent_first(model):
+    # Science Fiction, Adventure and Horror have two films each (in catalog order), then one each.
+    assert genres_of(model.movies) == ["Science Fiction", "Adventure", "Horror", "Mystery", "Drama"]
+    assert languages_of(model.movies) == ["en", "ko", "fr"]
 
 
 def test_rating_blend_can_reorder():

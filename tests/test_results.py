@@ -20,9 +20,11 @@ from recommender.results import (
     build_filters,
     default_movie_id,
     movie_caption,
+    reasoned_results,
     recommendations_with_reasons,
     results_csv,
     title_with_year,
+    year_bounds,
 )
 
 
@@ -152,3 +154,28 @@ def test_build_filters_year_range_keeps_undated_movies_until_narrowed(model):
     assert ids.tolist() == [4]
     narrowed = build_filters((1977, 2000), full)
     assert recommendations_with_reasons(model, 3, RankingOptions(k=4, filters=narrowed)).empty
+
+
+def test_columns_and_frame_give_the_same_results_and_csv(model):
+    """The pandas-free results the page draws equal the DataFrame the CLI and tests use."""
+    options = RankingOptions(k=4, vectorizer="count")
+    columns = reasoned_results(model, 3, options)
+    frame = recommendations_with_reasons(model, 3, options)
+    pd.testing.assert_frame_equal(columns.to_frame(), frame)
+    assert results_csv(columns) == results_csv(frame)
+    assert [card.heading for card in columns.tuples()] == frame["heading"].tolist()
+
+
+def test_csv_of_columns_defuses_formulas_in_text_and_lists():
+    table = ColumnTable(
+        {"display_title": ["@SUM(A1)", "Heat"], "genres": [["=1+1", "War"], []], "year": [None, 1995]},
+        {"display_title": "str", "genres": "list", "year": "nullable_int"},
+    )
+    lines = results_csv(table).decode("utf-8").splitlines()
+    assert lines == ["display_title,genres,year", "'@SUM(A1),'=1+1|War,", "Heat,,1995"]
+
+
+def test_year_bounds(model):
+    assert year_bounds(model.movies) == (1977, 2005)
+    undated = ColumnTable({"year": [None, None]}, {"year": "nullable_int"})
+    assert year_bounds(undated) is None
