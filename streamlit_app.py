@@ -21,17 +21,21 @@ try:
     )
     st.set_page_config(page_title="Movie Explorer", page_icon=FAVICON, layout="wide")
 
-    # Streamlit serves the default page at "/" only; its url_path is just its key and a
-    # link to it shows "Page not found". So the overview is registered twice: as the
-    # default page (the menu entry, at "/") and, hidden from the menu, at "/overview" so
-    # that link works too. The default comes first: st.switch_page and st.page_link on
-    # "pages/overview.py" pick the first page registered for a file.
+    # Streamlit serves the default page at "/" only: its url_path is just a key, and a link
+    # to it shows "Page not found". So /overview (the page's name in links) and /home (a
+    # common guess) are hidden pages that switch to the overview at "/", where its menu
+    # entry is highlighted; the default's own url_path is one nobody types.
+    overview = st.Page(
+        "pages/overview.py", title="Overview", icon=":material/leaderboard:", url_path="default", default=True
+    )
+
+    def to_overview() -> None:
+        st.switch_page(overview, query_params=st.query_params.to_dict())
+
     pages = [
-        st.Page("pages/overview.py", title="Overview", icon=":material/leaderboard:", url_path="home", default=True),
-        st.Page(
-            "pages/overview.py", title="Overview", icon=":material/leaderboard:", url_path="overview",
-            visibility="hidden",
-        ),
+        overview,
+        st.Page(to_overview, title="Overview", url_path="overview", visibility="hidden"),
+        st.Page(to_overview, title="Overview", url_path="home", visibility="hidden"),
         st.Page("pages/recommender.py", title="Recommender", icon=":material/recommend:", url_path="recommender"),
         st.Page("pages/explorer.py", title="Embedding explorer", icon=":material/scatter_plot:", url_path="explorer"),
         st.Page("pages/compare.py", title="TF-IDF vs Count", icon=":material/compare_arrows:", url_path="compare"),

@@ -147,20 +147,24 @@ def test_sidebar_navigation_opens_every_page(page, app_url: str) -> None:
         assert_no_problem(page)
 
 
-def test_overview_url_opens_without_dialog(page, app_url: str) -> None:
-    """/overview as a link opens the overview with no "Page not found" dialog (Streamlit
-    serves the default page only at "/"; the app registers the overview a second time
-    at /overview, hidden from the menu), and the menu still lists each page once. The
-    other pages' URLs are checked by the screenshot tests."""
-    open_page(page, f"{app_url}/overview")
+@pytest.mark.parametrize("path", ["overview", "home"])
+def test_overview_url_opens_without_dialog(page, app_url: str, path: str) -> None:
+    """/overview as a link (and /home, a common guess) opens the overview at "/" with its
+    menu entry highlighted and no "Page not found" dialog (Streamlit serves the default
+    page only at "/"; the app registers both paths as hidden pages that switch to it), and
+    the menu still lists each page once. The other pages' URLs are checked by the
+    screenshot tests."""
+    open_page(page, f"{app_url}/{path}")
     wait_for(page, "the page title", lambda: page_title(page) == "Catalog overview")
     settle(page)
     assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').all_inner_texts()
-    assert urlparse(page.url).path.strip("/") == "overview", page.url
+    assert urlparse(page.url).path.strip("/") == "", page.url
     menu = page.locator('[data-testid="stSidebarNav"] a')
     assert menu.count() == len(PAGES), menu.all_inner_texts()
     for link in PAGES:
         assert menu.filter(has_text=link).count() == 1, (link, menu.all_inner_texts())
+    current = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
+    assert current.count() == 1 and current.first.inner_text().endswith("Overview"), current.all_inner_texts()
     assert_no_problem(page)
 
 
