@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import figures
 from recommender import comparison, explorer
 from recommender.model import RecommenderModel
 
@@ -56,6 +57,6 @@ def map_figure(
     segments: pd.DataFrame | None,
     centroids: pd.DataFrame | None,
 ) -> go.Figure:
-    """:func:`recommender.explorer.map_figure`, reused across reruns of the same view
+    """:func:`dashboard.figures.map_figure`, reused across reruns of the same view
     (a box/lasso selection reruns the page; building 5,000 markers takes a second)."""
-    return explorer.map_figure(frame, color_by, focus_row=focus_row, segments=segments, centroids=centroids)
+    return figures.map_figure(frame, color_by, focus_row=focus_row, segments=segments, centroids=centroids)

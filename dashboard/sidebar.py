@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.labels import VECTORIZER_LABELS
 from recommender.config import VECTORIZERS
 from recommender.model import RecommenderModel
-
-VECTORIZER_LABELS = {"tfidf": "TF-IDF", "count": "Count"}
 
 
 def vectorizer() -> str:

@@ -8,17 +8,17 @@ metrics and their similarity scores. The view (movie, k) lives in the URL.
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, state
+from dashboard import analysis_cache, cache, figures, labels, state
 from dashboard.text import md
 from recommender import comparison
 from recommender.agreement import agreement_summary
 from recommender.build import AGREEMENT_K
 from recommender.errors import RecommenderError
-from recommender.results import default_movie_id, movie_caption
+from recommender.results import default_movie_id
 
 K_MAX = 50
 TERMS_SHOWN = 12
-LABELS = comparison.VECTORIZER_LABELS
+LABELS = labels.VECTORIZER_LABELS
 NOT_LISTED = "–"  # shown for a missing value (a film absent from the other list), as highlight_in_both does
 
 model = cache.get_model()
@@ -56,13 +56,13 @@ except RecommenderError as exc:
     st.error(f"These films cannot be compared: {exc}")
     st.stop()
 
-st.caption(md(movie_caption(model, movie_id)))
+st.caption(md(labels.movie_caption(model, movie_id)))
 shared = int(next(iter(lists.values()))["in_both"].sum())
 tiles = st.columns(4)
 tiles[0].metric("Films in both lists", f"{shared} of {k}", border=True)
-for tile, (metric, label) in zip(tiles[1:], comparison.AGREEMENT_LABELS.items()):
+for tile, (metric, label) in zip(tiles[1:], labels.AGREEMENT_LABELS.items()):
     value = agreement[metric]
-    tile.metric(label, "n/a" if value != value else f"{value:.2f}", border=True, help=comparison.AGREEMENT_HELP[metric])
+    tile.metric(label, "n/a" if value != value else f"{value:.2f}", border=True, help=labels.AGREEMENT_HELP[metric])
 
 columns = st.columns(2)
 for column, (name, table) in zip(columns, lists.items()):
@@ -72,7 +72,7 @@ for column, (name, table) in zip(columns, lists.items()):
             st.info(f"No film shares a term with {md(title_of(movie_id))} under {LABELS.get(name, name)}.")
             continue
         st.dataframe(
-            comparison.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
+            figures.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
             column_order=["rank", "display_title", "year", "similarity", "other_rank"],
             column_config={
                 "rank": st.column_config.NumberColumn("#", width=36, format="%d"),
@@ -95,7 +95,7 @@ for column, (name, top) in zip(st.columns(2), terms.items()):
     if top.empty:
         column.info(f"{LABELS.get(name, name)}: this film has no terms.")
     else:
-        figure = comparison.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
+        figure = figures.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
         column.plotly_chart(figure, key=f"cmp_terms_{name}")
 
 st.header("Across the catalog")
@@ -105,14 +105,14 @@ else:
     summary = agreement_summary(analysis.agreement)
     st.caption(f"Agreement of every film's TF-IDF and Count top {AGREEMENT_K}, computed when the artifacts were built.")
     tiles = st.columns(3)
-    for tile, (metric, label) in zip(tiles, comparison.AGREEMENT_LABELS.items()):
+    for tile, (metric, label) in zip(tiles, labels.AGREEMENT_LABELS.items()):
         stats = summary[metric]
         tile.metric(
             f"Median {label}", "n/a" if stats["median"] != stats["median"] else f"{stats['median']:.2f}", border=True,
-            help=f"{comparison.AGREEMENT_HELP[metric]} "
+            help=f"{labels.AGREEMENT_HELP[metric]} "
             f"Middle half of the films: {stats['q25']:.2f}–{stats['q75']:.2f}.",
         )
-    st.plotly_chart(comparison.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
+    st.plotly_chart(figures.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
 
     n_worst = st.slider("Films where they disagree most", 5, 50, 15, step=5, key="cmp_worst_n", persist_state="session")
     st.dataframe(
@@ -134,7 +134,7 @@ if analysis.evaluation is None or analysis.evaluation.empty:
     st.info("The artifacts hold no evaluation table; rebuild them to see the quality metrics.")
 else:
     try:
-        evaluation = comparison.evaluation_table(analysis.evaluation)
+        evaluation = labels.evaluation_view(comparison.evaluation_table(analysis.evaluation))
     except RecommenderError as exc:
         st.warning(f"The evaluation table cannot be shown: {exc}")
     else:
@@ -149,9 +149,9 @@ else:
                 "leader": "Ahead",
             },
         )
-        st.caption(md(comparison.READING_GUIDE))
+        st.caption(md(labels.READING_GUIDE))
         with st.expander("What each metric measures"):
-            st.markdown(comparison.metric_guide())
+            st.markdown(labels.metric_guide(comparison.METRIC_DIRECTIONS))
 
 st.subheader("Similarity scores")
 scores = analysis_cache.score_distribution(model, cache.build_stamp(model))
@@ -159,9 +159,9 @@ st.caption(
     "How similar each film's nearest and k-th nearest neighbours are under each vectorizer. Count scores run higher "
     "because shared common words count in full; compare the shapes, not the absolute values."
 )
-st.plotly_chart(comparison.scores_figure(scores), key="cmp_scores")
+st.plotly_chart(figures.scores_figure(scores), key="cmp_scores")
 st.dataframe(
-    comparison.score_summary(scores), hide_index=True, key="cmp_score_summary",
+    comparison.score_summary(scores).replace({"vectorizer": LABELS}), hide_index=True, key="cmp_score_summary",
     column_config={
         "neighbour": "Neighbour",
         "vectorizer": "Vectorizer",

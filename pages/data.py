@@ -5,10 +5,9 @@ into a new artifacts folder and loaded without a restart. Catalog text is only
 ever shown in tables or escaped markdown, never as HTML.
 """
 
-import plotly.express as px
 import streamlit as st
 
-from dashboard import cache, uploads
+from dashboard import cache, figures, uploads
 from dashboard.text import md
 from recommender import summary
 from recommender.artifacts import default_artifacts_dir
@@ -158,9 +157,6 @@ with build_tab:
         st.markdown("**Package versions**")
         st.dataframe(summary.manifest_packages(manifest), hide_index=True, key="data_packages")
     with right:
-        timings = summary.manifest_timings(manifest)
-        figure = px.bar(timings, x="seconds", y="step", orientation="h", title="Build time per step (s)")
-        figure.update_yaxes(autorange="reversed", title=None)
-        st.plotly_chart(figure, key="data_timings")
+        st.plotly_chart(figures.timings_figure(summary.manifest_timings(manifest)), key="data_timings")
     st.markdown("**Full manifest**")
     st.json(manifest, expanded=1)

@@ -9,7 +9,7 @@ linked to its true neighbours; a box/lasso selection lists the chosen films. The
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, sidebar, state
+from dashboard import analysis_cache, cache, labels, sidebar, state
 from dashboard.text import md
 from recommender import explorer
 from recommender.errors import RecommenderError
@@ -20,7 +20,7 @@ NEIGHBOURS_MAX = 30
 model = cache.get_model()
 analysis = cache.get_analysis()
 vectorizer = sidebar.vectorizer()
-vectorizer_label = sidebar.VECTORIZER_LABELS.get(vectorizer, vectorizer)
+vectorizer_label = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
 
 st.title("Embedding explorer")
 st.caption(
@@ -29,7 +29,7 @@ st.caption(
     "search a film to see its true neighbours."
 )
 if not analysis.has_maps:
-    st.info(explorer.missing_maps_message(model.manifest))
+    st.info(labels.missing_maps_message(model.manifest))
     st.stop()
 
 methods, dimensions = explorer.map_options(analysis, vectorizer)
@@ -48,7 +48,7 @@ if st.session_state.get("exp_map") not in methods:
 if st.session_state.get("exp_dims") not in dimensions:
     st.session_state["exp_dims"] = state.choice_param("dims", dimensions, dimensions[0])
 if "exp_color" not in st.session_state:
-    st.session_state["exp_color"] = state.choice_param("color", list(explorer.COLOR_OPTIONS), "genre")
+    st.session_state["exp_color"] = state.choice_param("color", list(explorer.COLORINGS), "genre")
 stale = st.session_state.get("exp_movie") is not None and not model.has_id(st.session_state["exp_movie"])
 if "exp_movie" not in st.session_state or stale:  # stale: a rebuild dropped the film
     link = st.query_params.get("movie")
@@ -59,7 +59,7 @@ if "exp_movie" not in st.session_state or stale:  # stale: a rebuild dropped the
 
 controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
 method = controls[0].radio(
-    "Map type", methods, format_func=explorer.METHOD_LABELS.get, key="exp_map", horizontal=True,
+    "Map type", methods, format_func=labels.METHOD_LABELS.get, key="exp_map", horizontal=True,
     persist_state="session",
     help="t-SNE and UMAP keep close films close; PCA keeps the broad directions of variation (less faithful locally).",
 )
@@ -67,7 +67,7 @@ dims = controls[1].radio(
     "Dimensions", dimensions, format_func=lambda d: f"{d}-D", key="exp_dims", horizontal=True, persist_state="session"
 )
 color_by = controls[2].selectbox(
-    "Colour by", list(explorer.COLOR_OPTIONS), format_func=explorer.COLOR_OPTIONS.get, key="exp_color",
+    "Colour by", list(explorer.COLORINGS), format_func=labels.COLOR_LABELS.get, key="exp_color",
     persist_state="session",
     help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
     "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
@@ -105,7 +105,7 @@ try:
             st.info("PCA has no settings to change: the stored PCA map is already the exact one.")
         else:
             with st.form("exp_custom_form", border=True):
-                method_label = explorer.METHOD_LABELS[method]
+                method_label = labels.METHOD_LABELS[method]
                 st.markdown(f"**Custom {method_label} {dims}-D map** of the {vectorizer_label} vectors")
                 if method == "tsne":
                     perplexity = st.slider(
@@ -168,12 +168,12 @@ tiles[2].metric(
     help="Average share of a film's true top-10 neighbours that the map keeps among its 10 nearest dots.",
 )
 tiles[3].metric(
-    "Custom map" if movie_map.custom else "Map", f"{explorer.METHOD_LABELS[method]} {dims}-D", border=True,
+    "Custom map" if movie_map.custom else "Map", f"{labels.METHOD_LABELS[method]} {dims}-D", border=True,
     delta=movie_map.description if movie_map.custom else None, delta_color="off", delta_arrow="off",
     help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
 )
 if numbers["without_colour"]:
-    colouring = explorer.COLOR_OPTIONS[color_by].lower()
+    colouring = labels.COLOR_LABELS[color_by].lower()
     st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
 
 selectable = dims == 2

@@ -1,9 +1,8 @@
 """Overview page: what is in the catalog, and its IMDB-style weighted-rating top chart."""
 
-import plotly.express as px
 import streamlit as st
 
-from dashboard import cache
+from dashboard import cache, figures, labels
 from dashboard.text import md
 from recommender import summary
 from recommender.ranking import genres_of
@@ -32,28 +31,15 @@ with left:
     if decades.empty:
         st.info("No film of this catalog has a release year, so there is no timeline.")
     else:
-        figure = px.bar(
-            decades, x="label", y="films", title="Films per decade", labels={"label": "Decade", "films": "Films"}
-        )
-        st.plotly_chart(figure, key="decades_chart")
+        st.plotly_chart(figures.decades_figure(decades), key="decades_chart")
 with right:
     languages = summary.language_counts(catalog, top=10)
-    figure = px.bar(
-        languages, x="films", y="name", orientation="h", title="Top original languages",
-        labels={"name": "Language", "films": "Films"}, hover_data={"language": True, "share": ":.1%"},
-    )
-    figure.update_yaxes(autorange="reversed")
-    st.plotly_chart(figure, key="languages_chart")
+    st.plotly_chart(figures.languages_figure(languages), key="languages_chart")
 
-genres = summary.genre_counts(catalog)
-figure = px.bar(
-    genres, x="genre", y="films", title="Films per genre (a film counts once per genre)",
-    labels={"genre": "Genre", "films": "Films"},
-)
-st.plotly_chart(figure, key="genres_chart")
+st.plotly_chart(figures.genres_figure(summary.genre_counts(catalog)), key="genres_chart")
 
 st.header("Top rated films")
-st.latex(summary.weighted_rating_formula(stats))
+st.latex(labels.weighted_rating_formula(stats))
 st.caption(
     f"R is a film's average vote and v its number of votes; C = {stats.mean_vote:.2f} is the mean vote over this "
     f"catalog and m = {stats.min_votes:,.0f} votes is its {stats.quantile:.0%} quantile of vote counts. A film needs "

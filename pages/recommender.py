@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import cache, sidebar, state
+from dashboard import cache, labels, sidebar, state
 from dashboard.text import md
 from recommender.errors import RecommenderError
 from recommender.languages import language_name
@@ -17,7 +17,6 @@ from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
     default_movie_id,
-    movie_caption,
     reasoned_results,
     results_csv,
     year_bounds,
@@ -110,12 +109,12 @@ except RecommenderError as exc:
 
 query = movies.row(model.row_of(movie_id))
 st.header(f"Recommendations for {md(query['display_title'])}")
-st.caption(md(movie_caption(model, movie_id)))
+st.caption(md(labels.movie_caption(model, movie_id)))
 if query["overview"]:
     st.markdown(md(query["overview"]))
 
 blended = rating_weight > 0
-method = sidebar.VECTORIZER_LABELS.get(vectorizer, vectorizer)
+method = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
 st.caption(
     f"Ranked by {method} cosine similarity"
     + (f", blended {rating_weight:.0%} with the weighted rating" if blended else "")

@@ -1,4 +1,4 @@
-"""The embedding explorer's data: one row per movie on a 2-D/3-D map, and its figure.
+"""The embedding explorer's data: one row per movie on a 2-D/3-D map.
 
 A :class:`MovieMap` is one drawn map of one vectorizer's space: coordinates, the
 per-movie share of true top-k neighbours kept close on the map (``preservation``)
@@ -9,8 +9,8 @@ agreement into the table the page draws, with a ``color`` column for the chosen
 colouring; :func:`neighbour_segments` gives the lines from a movie to its true
 neighbours, marking those the map put far away; :func:`cluster_centroids` places
 cluster labels; :func:`selected_rows` and :func:`selection_table` turn a box/lasso
-selection into a table of films. :func:`map_figure` draws all of it with plotly
-(WebGL for 2-D), every movie included. Nothing here imports Streamlit.
+selection into a table of films. It returns data; the app draws it
+(``dashboard/figures.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.colors import qualitative
 
 from recommender.build import Analysis
 from recommender.config import ProjectionSettings
@@ -29,17 +27,11 @@ from recommender.errors import ArtifactError, ConfigError
 from recommender.model import RecommenderModel
 from recommender.projection import DIMENSIONS, METHODS, custom_projection, map_far_neighbours, neighbour_preservation
 
-METHOD_LABELS: dict[str, str] = {"tsne": "t-SNE", "umap": "UMAP", "pca": "PCA"}
 CLUSTER_LEVELS: tuple[str, ...] = ("broad", "fine")
-COLOR_OPTIONS: dict[str, str] = {
-    "genre": "Genre (first)",
-    "decade": "Decade",
-    "cluster_broad": "Cluster (broad)",
-    "cluster_fine": "Cluster (fine)",
-    "weighted_rating": "Weighted rating",
-    "rbo": "Vectorizer agreement (RBO)",
-    "faithfulness": "Map faithfulness",
-}
+# What a map can be coloured by (the ``color_by`` of :func:`map_frame`).
+COLORINGS: tuple[str, ...] = (
+    "genre", "decade", "cluster_broad", "cluster_fine", "weighted_rating", "rbo", "faithfulness",
+)
 CONTINUOUS: frozenset[str] = frozenset({"weighted_rating", "rbo", "faithfulness"})
 UNKNOWN = "unknown"
 NO_VALUE = "no value"
@@ -95,7 +87,7 @@ def stored_map(analysis: Analysis, vectorizer: str, method: str, dims: int) -> M
     if key not in arrays:
         have = ", ".join(f"{m}/{d}-D" for m, d in available_maps(analysis, vectorizer)) or "none"
         raise ArtifactError(
-            f"the artifacts hold no {METHOD_LABELS[method]} {dims}-D map of {vectorizer!r}; available: {have}"
+            f"the artifacts hold no {method} {dims}-D map of {vectorizer!r}; available: {have}"
         )
     coords = np.asarray(arrays[key], dtype=np.float64)
     preservation = arrays.get(f"preservation_{key}")
@@ -193,8 +185,8 @@ def map_frame(
     unknown ``color_by`` and :class:`ArtifactError` if the map, clusters or
     agreement do not match the catalog.
     """
-    if color_by not in COLOR_OPTIONS:
-        raise ConfigError(f"unknown colouring {color_by!r}; accepted: {', '.join(COLOR_OPTIONS)}")
+    if color_by not in COLORINGS:
+        raise ConfigError(f"unknown colouring {color_by!r}; accepted: {', '.join(COLORINGS)}")
     n = len(catalog)
     if movie_map.coords.shape != (n, movie_map.dims):
         raise ArtifactError(
@@ -352,273 +344,6 @@ def selection_table(frame: pd.DataFrame, rows: Sequence[int]) -> pd.DataFrame:
     wanted = [int(r) for r in rows if 0 <= int(r) < len(frame)]
     by_row = frame.set_index("row", drop=False)
     return by_row.loc[wanted, SELECTION_COLUMNS].reset_index(drop=True)
-
-
-def missing_maps_message(manifest: dict) -> str:
-    """What to tell a user whose artifacts were built without maps."""
-    command = str(manifest.get("build_command") or "python -m recommender build --out <artifacts folder>")
-    command = command.replace(" --skip-maps", "")
-    return (
-        "These artifacts were built with --skip-maps, so there are no maps to explore. "
-        f"Rebuild them with maps (a few minutes): `{command}` — or use the Data page's build button "
-        "with maps switched on."
-    )
-
-
-# --------------------------------------------------------------------------- figure
-# Mid-tone colours, readable on the app's dark theme and on a light one; greys left
-# out because grey means "no value".
-PALETTE: tuple[str, ...] = tuple(
-    colour
-    for palette in (qualitative.Plotly, qualitative.T10, qualitative.Bold, qualitative.Vivid, qualitative.Pastel)
-    for colour in palette
-    if colour not in ("#BAB0AC", "rgb(165, 170, 153)", "rgb(179, 179, 179)")
-)
-CONTINUOUS_SCALES: dict[str, str] = {"weighted_rating": "Viridis", "rbo": "Cividis", "faithfulness": "RdYlGn"}
-NEAR_COLOUR = "#1a9850"
-FAR_COLOUR = "#d7301f"
-GREY = "#bbbbbb"
-
-
-def map_figure(
-    frame: pd.DataFrame,
-    color_by: str,
-    *,
-    focus_row: int | None = None,
-    segments: pd.DataFrame | None = None,
-    centroids: pd.DataFrame | None = None,
-    height: int = 720,
-) -> go.Figure:
-    """The map: every row of ``frame`` as a marker coloured by ``color_by``.
-
-    Categories become one trace each (legend, hidden by a click), continuous values
-    one trace with a colour bar; movies without a value are drawn grey, never
-    dropped. Each movie marker's ``customdata[0]`` is its catalog row (for
-    :func:`selected_rows`). ``focus_row`` adds a star for the searched movie,
-    ``segments`` (:func:`neighbour_segments`) the lines to its true neighbours
-    (solid green: close on the map too; dashed red: placed far away), ``centroids``
-    (:func:`cluster_centroids`) text labels. 2-D uses WebGL (``Scattergl``).
-    """
-    three_d = "z" in frame.columns
-    figure = go.Figure()
-    label = COLOR_OPTIONS.get(color_by, color_by)
-    if color_by in CONTINUOUS:
-        values = frame["color"].astype("float64")
-        has_value = values.notna().to_numpy()
-        if (~has_value).any():
-            figure.add_trace(_markers(frame[~has_value], three_d, f"{label}: {NO_VALUE}", GREY, label, None))
-        low, high = (0.0, 1.0) if color_by in ("rbo", "faithfulness") else (values.min(), values.max())
-        marker_colour = dict(
-            color=values[has_value].to_numpy(),
-            colorscale=CONTINUOUS_SCALES.get(color_by, "Viridis"),
-            cmin=low,
-            cmax=high,
-            colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.75),
-            showscale=True,
-        )
-        figure.add_trace(_markers(frame[has_value], three_d, label, None, label, marker_colour))
-    else:
-        for position, (category, group) in enumerate(_categories(frame, color_by)):
-            colour = GREY if category in (UNKNOWN, NO_VALUE) else PALETTE[position % len(PALETTE)]
-            figure.add_trace(_markers(group, three_d, _escape(category), colour, label, None))
-    if segments is not None and len(segments):
-        for far, name, colour, dash in ((False, "true neighbour, close on the map", NEAR_COLOUR, "solid"),
-                                        (True, "true neighbour, far on the map", FAR_COLOUR, "dash")):
-            part = segments[segments["far"] == far]
-            if len(part):
-                figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
-                figure.add_trace(_segment_ends(part, three_d, name, colour))
-    annotations = _annotations(centroids, three_d) if centroids is not None else []
-    if focus_row is not None and 0 <= focus_row < len(frame):
-        focus = frame.iloc[[focus_row]]
-        figure.add_trace(_focus_marker(focus, three_d))
-        annotations.append(_focus_annotation(focus, three_d))
-    layout: dict = dict(
-        height=height,
-        margin=dict(l=0, r=0, t=30, b=0),
-        legend=dict(title=dict(text=label), itemsizing="constant", font=dict(size=11)),
-        hoverlabel=dict(align="left"),
-        uirevision="movie-map",
-    )
-    if three_d:
-        axis = dict(showticklabels=False, title="", showbackground=False)
-        layout["scene"] = dict(xaxis=axis, yaxis=axis, zaxis=dict(axis), annotations=annotations)
-    else:
-        layout["xaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False)
-        layout["yaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False, scaleanchor="x")
-        layout["annotations"] = annotations
-        layout["dragmode"] = "lasso"
-    figure.update_layout(**layout)
-    return figure
-
-
-def _categories(frame: pd.DataFrame, color_by: str) -> list[tuple[str, pd.DataFrame]]:
-    """Groups of ``color`` in a stable readable order: clusters by number, decades
-    in time order, other categories most frequent first; unknown last."""
-    colour = frame["color"].astype(str)
-    counts = colour.value_counts(sort=False)
-    if color_by.startswith("cluster_"):
-        cluster_of = dict(zip(colour, frame[color_by]))
-        key = {c: (int(cluster_of[c]), c) for c in counts.index}
-    elif color_by == "decade":
-        key = {c: (0, c) for c in counts.index}
-    else:
-        key = {c: (-int(counts[c]), c) for c in counts.index}
-    order = sorted(counts.index, key=lambda c: (c in (UNKNOWN, NO_VALUE), key[c]))
-    groups = dict(tuple(frame.groupby(colour, sort=False)))
-    return [(str(c), groups[c]) for c in order]
-
-
-def _hover(label: str) -> str:
-    return (
-        "<b>%{customdata[1]}</b> (%{customdata[2]})<br>"
-        "%{customdata[3]}<br>"
-        "Director: %{customdata[4]}<br>"
-        f"{label}: %{{customdata[5]}}<extra></extra>"
-    )
-
-
-def _customdata(group: pd.DataFrame) -> np.ndarray:
-    colour = group["color"]
-    shown = [
-        (f"{v:.2f}" if np.isfinite(v) else NO_VALUE) if isinstance(v, float) else str(v) for v in colour
-    ]
-    years = [UNKNOWN if pd.isna(y) else str(int(y)) for y in group["year"]]
-    return np.column_stack(
-        [
-            group["row"].to_numpy(dtype=np.int64).astype(object),
-            np.asarray([_escape(t) for t in group["display_title"]], dtype=object),
-            np.asarray(years, dtype=object),
-            np.asarray([_escape(g) or UNKNOWN for g in group["genres"]], dtype=object),
-            np.asarray([_escape(d) or UNKNOWN for d in group["director"]], dtype=object),
-            np.asarray([_escape(v) for v in shown], dtype=object),
-        ]
-    ) if len(group) else np.empty((0, 6), dtype=object)
-
-
-def _markers(group: pd.DataFrame, three_d: bool, name: str, colour: str | None, label: str, marker: dict | None):
-    """Movie markers; a fixed ``colour`` (a category) or a colour-scale ``marker``."""
-    marker = dict(marker or {}, **({"color": colour} if colour else {}))
-    common = dict(
-        name=name,
-        mode="markers",
-        customdata=_customdata(group),
-        hovertemplate=_hover(label),
-        legendgroup=name,
-        showlegend=colour is not None,  # a colour bar explains a colour scale
-    )
-    if three_d:
-        marker3d = dict(marker, size=3, opacity=0.85)
-        return go.Scatter3d(x=group["x"], y=group["y"], z=group["z"], marker=marker3d, **common)
-    return go.Scattergl(x=group["x"], y=group["y"], marker=dict(marker, size=6, opacity=0.8), **common)
-
-
-def _segment_lines(part: pd.DataFrame, three_d: bool, name: str, colour: str, dash: str):
-    def path(axis: str) -> list[float | None]:
-        values: list[float | None] = []
-        for start, end in zip(part[f"{axis}0"], part[f"{axis}1"]):
-            values += [float(start), float(end), None]
-        return values
-
-    common = dict(name=name, mode="lines", legendgroup=name, hoverinfo="skip", showlegend=True)
-    line = dict(color=colour, width=2, dash=dash)
-    if three_d:
-        return go.Scatter3d(x=path("x"), y=path("y"), z=path("z"), line=line, **common)
-    return go.Scattergl(x=path("x"), y=path("y"), line=line, **common)
-
-
-def _segment_ends(part: pd.DataFrame, three_d: bool, name: str, colour: str):
-    text = [
-        f"#{rank} {_escape(title)}<br>similarity {sim:.3f}"
-        for rank, title, sim in zip(part["rank"], part["display_title"], part["similarity"])
-    ]
-    common = dict(
-        name=name,
-        mode="markers",
-        legendgroup=name,
-        showlegend=False,  # the line of the same group stands for it in the legend
-        text=text,
-        hovertemplate="%{text}<extra>" + name + "</extra>",
-    )
-    symbol = "circle-open" if three_d else "circle"
-    marker = dict(color="rgba(0,0,0,0)", line=dict(color=colour, width=2), symbol=symbol)
-    if three_d:
-        return go.Scatter3d(x=part["x1"], y=part["y1"], z=part["z1"], marker=dict(marker, size=6), **common)
-    return go.Scattergl(x=part["x1"], y=part["y1"], marker=dict(marker, size=12), **common)
-
-
-def _focus_marker(row: pd.DataFrame, three_d: bool):
-    title = str(row["display_title"].iloc[0])
-    common = dict(
-        name=f"★ {_escape(title)}",
-        mode="markers",
-        hovertemplate="<b>%{text}</b><extra>searched film</extra>",
-        text=[_escape(title)],
-    )
-    marker = dict(color="#ffd700", line=dict(color="#111111", width=1.5))
-    if three_d:
-        return go.Scatter3d(x=row["x"], y=row["y"], z=row["z"], marker=dict(marker, size=8, symbol="diamond"), **common)
-    return go.Scattergl(x=row["x"], y=row["y"], marker=dict(marker, size=18, symbol="star"), **common)
-
-
-def _focus_annotation(row: pd.DataFrame, three_d: bool) -> dict:
-    """The searched film's title in a yellow box above its star."""
-    note = dict(
-        x=float(row["x"].iloc[0]),
-        y=float(row["y"].iloc[0]),
-        text=_escape(str(row["display_title"].iloc[0])),
-        showarrow=True,
-        arrowhead=0,
-        arrowcolor="#ffd700",
-        ax=0,
-        ay=-36,
-        font=dict(size=13, color="#111111"),
-        bgcolor="#ffd700",
-        borderpad=3,
-    )
-    if three_d:
-        note["z"] = float(row["z"].iloc[0])
-    return note
-
-
-def _escape(text: str) -> str:
-    """Plotly renders a subset of HTML in annotation text; show catalog text literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _annotations(centroids: pd.DataFrame, three_d: bool) -> list[dict]:
-    notes = []
-    for record in centroids.to_dict("records"):
-        text = _wrap(_escape(str(record["label"])))
-        note = dict(
-            x=record["x"],
-            y=record["y"],
-            text=text,
-            showarrow=False,
-            font=dict(size=11, color="#111111"),
-            bgcolor="rgba(255,255,255,0.75)",
-            bordercolor="rgba(0,0,0,0.25)",
-            borderwidth=1,
-            borderpad=2,
-        )
-        if three_d:
-            note["z"] = record["z"]
-        notes.append(note)
-    return notes
-
-
-def _wrap(label: str, width: int = 28) -> str:
-    """Break a cluster label on its " · " separators so it stays narrow."""
-    parts, lines, current = label.split(" · "), [], ""
-    for part in parts:
-        candidate = f"{current} · {part}" if current else part
-        if current and len(candidate) > width:
-            lines.append(current)
-            current = part
-        else:
-            current = candidate
-    lines.append(current)
-    return "<br>".join(lines)
 
 
 # --------------------------------------------------------------------------- helpers

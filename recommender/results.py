@@ -32,7 +32,7 @@ REASON_COLUMNS: list[str] = RESULT_COLUMNS[:3] + ["heading"] + RESULT_COLUMNS[3:
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _year(value: object) -> int | None:
+def known_year(value: object) -> int | None:
     """A year as an int, or None when unknown (None, NaN or pandas' NA)."""
     try:
         return int(value)  # type: ignore[call-overload]
@@ -48,7 +48,7 @@ def title_with_year(display_title: str, title: str, year: object) -> str:
     """
     if display_title != title:
         return display_title
-    known = _year(year)
+    known = known_year(year)
     return title if known is None else f"{title} ({known})"
 
 
@@ -80,20 +80,6 @@ def recommendations_with_reasons(
 ) -> pd.DataFrame:
     """:func:`reasoned_results` as a DataFrame (same columns; ``year`` nullable Int64)."""
     return reasoned_results(model, movie_id, options, per_field, max_fields).to_frame()
-
-
-def movie_caption(model: RecommenderModel, movie_id: int) -> str:
-    """One line about a movie: "1989 · Action, Crime · directed by Tim Burton · weighted
-    rating 7.10" (unknown year, genres or director are said or left out)."""
-    movie = model.movies.row(model.row_of(movie_id))
-    year = _year(movie["year"])
-    parts = [str(year) if year is not None else "year unknown"]
-    parts.append(", ".join(movie["genres"]) or "no genres")
-    if len(movie["directors"]):
-        parts.append("directed by " + ", ".join(movie["directors"]))
-    if "weighted_rating" in movie:
-        parts.append(f"weighted rating {float(movie['weighted_rating']):.2f}")
-    return " · ".join(parts)
 
 
 def _csv_cell(kind: str, value: object) -> object:

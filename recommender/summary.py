@@ -1,9 +1,7 @@
 """Catalog and build summaries for the overview and data pages.
 
 Counts a catalog's films, years, genres and languages (:func:`catalog_summary`,
-:func:`decade_counts`, :func:`genre_counts`, :func:`language_counts`), writes the
-weighted-rating formula with the catalog's own C and m (:func:`weighted_rating_formula`),
-and turns the catalog and a build manifest into plain display tables
+:func:`decade_counts`, :func:`genre_counts`, :func:`language_counts`) and turns the catalog and a build manifest into plain display tables
 (:func:`catalog_table`, :func:`manifest_packages`, :func:`manifest_timings`). Every
 function takes the normalised catalog of :mod:`recommender.catalog` (list fields as
 Python lists, ``year`` nullable) and returns plain values or small DataFrames.
@@ -18,7 +16,6 @@ import pandas as pd
 
 from recommender.columns import LIST_COLUMNS
 from recommender.languages import language_name
-from recommender.popularity import RatingStats
 
 CATALOG_TABLE_COLUMNS = [
     "id", "display_title", "year", "genres", "directors", "cast", "original_language",
@@ -89,25 +86,6 @@ def language_counts(catalog: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     counts.insert(1, "name", [language_name(c) for c in counts["language"]])
     counts["share"] = counts["films"] / max(len(catalog), 1)
     return counts.reset_index(drop=True)
-
-
-def _latex_number(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "{,}")
-
-
-def weighted_rating_formula(stats: RatingStats) -> str:
-    """The IMDB weighted rating as LaTeX, with this catalog's C and m filled in.
-
-    ``WR = v/(v+m)·R + m/(v+m)·C``; C is shown with two decimals, m as a whole
-    number of votes (it is a quantile of vote counts, so usually whole).
-    """
-    m_decimals = 0 if float(stats.min_votes).is_integer() else 1
-    return (
-        r"\mathrm{WR} = \frac{v}{v+m}\,R + \frac{m}{v+m}\,C"
-        r"\qquad C = " + _latex_number(stats.mean_vote, 2)
-        + r",\; m = " + _latex_number(stats.min_votes, m_decimals)
-    )
 
 
 def _joined(values: Any) -> str:

@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
@@ -161,15 +160,6 @@ def test_movie_top_terms(model):
     assert comparison.movie_top_terms(model, 104, 1)["count"]["display"].tolist() == ["Cast: Dee"]
 
 
-def test_highlight_in_both_shades_shared_rows(model):
-    table = comparison.side_by_side(model, 100, 3)["tfidf"]
-    html = comparison.highlight_in_both(table).to_html()
-    assert html.count(comparison.IN_BOTH_STYLE.split(":")[1].strip()) >= 1
-    styles = comparison.highlight_in_both(table)._compute().ctx
-    shaded_rows = sorted({row for (row, _), style in styles.items() if style})
-    assert shaded_rows == [0, 1]
-
-
 # --------------------------------------------------------------------------- catalog-wide
 def test_disagreement_table(model):
     agreement = pd.DataFrame(
@@ -185,21 +175,20 @@ def test_disagreement_table(model):
         comparison.disagreement_table(model.catalog, agreement.assign(row=[0, 1, 2, 3, 9]), 3)
 
 
-def test_evaluation_table_guide_and_leader():
+def test_evaluation_table_directions_and_leader():
     evaluation = pd.DataFrame(
         {"metric": ["genre_overlap", "coverage", "novelty", "something_new"], "tfidf": [0.8, 0.5, 3.0, 1.0],
          "count": [0.9, 0.5, 2.0, 2.0]}
     )
     table = comparison.evaluation_table(evaluation)
-    assert table["metric"].tolist() == ["Genre overlap", "Catalog coverage", "Novelty (bits)", "something_new"]
+    assert table["metric"].tolist() == ["genre_overlap", "coverage", "novelty", "something_new"]
     assert table["better"].tolist() == ["higher", "higher", "trade-off", "trade-off"]
-    assert table["leader"].tolist() == ["Count", "", "", ""]  # a tie and the trade-offs name no one
-    assert table["meaning"].str.len().gt(0).tolist() == [True, True, True, False]
+    assert table["leader"].tolist() == ["count", "", "", ""]  # a tie and the trade-offs name no one
     from_index = comparison.evaluation_table(evaluation.set_index("metric"))
     pd.testing.assert_frame_equal(table, from_index)
     with pytest.raises(ArtifactError, match="count"):
         comparison.evaluation_table(evaluation.drop(columns="count"))
-    assert set(comparison.METRIC_GUIDE) >= {"genre_overlap", "director_overlap", "cast_overlap", "keyword_jaccard",
+    assert set(comparison.METRIC_DIRECTIONS) >= {"genre_overlap", "director_overlap", "cast_overlap", "keyword_jaccard",
                                              "intra_list_diversity", "coverage", "novelty"}
 
 
@@ -213,30 +202,8 @@ def test_score_distribution_by_hand(model):
     assert set(scores["neighbour"]) == {"top-1", "top-2"}
     summary = comparison.score_summary(scores)
     first = summary[summary["neighbour"] == "top-1"].set_index("vectorizer")
-    assert first.loc["TF-IDF", "median"] == pytest.approx(0.75)
-    assert first.loc["Count", "median"] == pytest.approx(0.65)
-    assert first.loc["TF-IDF", "count"] == 4
+    assert first.loc["tfidf", "median"] == pytest.approx(0.75)
+    assert first.loc["count", "median"] == pytest.approx(0.65)
+    assert first.loc["tfidf", "count"] == 4
     with pytest.raises(ConfigError, match="1..4"):
         comparison.score_distribution(model, positions=(5,))
-
-
-# --------------------------------------------------------------------------- figures
-def test_figures(model):
-    terms = comparison.movie_top_terms(model, 102, 5)["count"]
-    bars = comparison.terms_figure(terms, "Count")
-    assert isinstance(bars.data[0], go.Bar)
-    assert list(bars.data[0].y) == ["Keywords: b", "Keywords: t"]  # heaviest at the top
-    agreement = pd.DataFrame({"row": [0, 1], "jaccard": [0.5, np.nan], "rbo": [0.4, 0.1], "weighted_tau": [-0.2, 0.3]})
-    histograms = comparison.agreement_figure(agreement)
-    assert [len(trace.x) for trace in histograms.data] == [1, 2, 2]
-    scores = comparison.scores_figure(comparison.score_distribution(model, positions=(1, 2)))
-    assert len(scores.data) == 4  # two positions x two vectorizers
-    assert sum(trace.showlegend for trace in scores.data) == 2
-
-
-def test_metric_guide_lists_every_metric_with_its_direction():
-    guide = comparison.metric_guide()
-    lines = guide.splitlines()
-    assert len(lines) == 7
-    assert lines[0].startswith("- **Genre overlap** (higher is better):")
-    assert "(a trade-off)" in guide and "Novelty (bits)" in guide

@@ -1,11 +1,10 @@
-"""Explorer core: map table, stored/custom maps, neighbour lines, clusters, selection,
-and the figure (every movie drawn exactly once), on a 5-movie map checkable by hand."""
+"""Explorer core: map table, stored/custom maps, neighbour lines, clusters and selection,
+on a 5-movie map checkable by hand (the figure is tested in ``test_figures.py``)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -236,114 +235,6 @@ def test_selection_table(frame):
     assert table["display_title"].tolist() == ["<b>Delta</b>", "Alpha"]
     assert table.columns.tolist() == explorer.SELECTION_COLUMNS
     assert explorer.selection_table(frame, []).empty
-
-
-def test_missing_maps_message_gives_the_command():
-    message = explorer.missing_maps_message({"build_command": "python -m recommender build --catalog c.csv --out a --skip-maps"})
-    assert "`python -m recommender build --catalog c.csv --out a`" in message
-    assert "--skip-maps" in message.split("`")[0]
-    assert "python -m recommender build" in explorer.missing_maps_message({})
-
-
-# --------------------------------------------------------------------------- figure
-def drawn_rows(figure: go.Figure) -> list[int]:
-    rows = []
-    for trace in figure.data:
-        if trace.customdata is not None:
-            rows.extend(int(c[0]) for c in trace.customdata)
-    return rows
-
-
-@pytest.mark.parametrize("color_by", list(explorer.COLOR_OPTIONS))
-def test_figure_draws_every_movie_once(analysis, color_by):
-    movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
-    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, color_by)
-    figure = explorer.map_figure(frame, color_by)
-    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
-    assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
-
-
-def test_figure_categories_order_and_grey_unknown(frame):
-    figure = explorer.map_figure(frame, "genre")
-    assert [trace.name for trace in figure.data] == ["Drama", "Comedy", "Crime", "unknown"]
-    assert figure.data[-1].marker.color == explorer.GREY
-
-
-def test_figure_continuous_with_missing_values(analysis):
-    movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
-    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "faithfulness")
-    figure = explorer.map_figure(frame, "faithfulness")
-    grey, scale = figure.data
-    assert [int(c[0]) for c in grey.customdata] == [2]
-    assert scale.marker.showscale and (scale.marker.cmin, scale.marker.cmax) == (0.0, 1.0)
-
-
-def test_figure_focus_lines_and_labels(frame):
-    segments = explorer.neighbour_segments(frame, np.array([3, 1]), np.array([0.9, 0.8]), 0, k=2)
-    centroids = explorer.cluster_centroids(frame, "broad")
-    figure = explorer.map_figure(frame, "genre", focus_row=0, segments=segments, centroids=centroids)
-    names = [trace.name for trace in figure.data]
-    assert "true neighbour, far on the map" in names and "true neighbour, close on the map" in names
-    far_line = next(t for t in figure.data if t.name == "true neighbour, far on the map" and t.mode == "lines")
-    assert far_line.line.dash == "dash" and list(far_line.x) == [0, 10, None]
-    assert names[-1] == "★ Alpha"
-    texts = [note.text for note in figure.layout.annotations]
-    assert texts == ["0: crime · Drama", "1: comedy", "Alpha"]
-    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]  # the extra traces carry no rows
-
-
-def test_figure_escapes_catalog_text(frame):
-    figure = explorer.map_figure(frame, "genre", focus_row=3)
-    hover = [c for trace in figure.data if trace.customdata is not None for c in trace.customdata]
-    assert any(c[1] == "&lt;b&gt;Delta&lt;/b&gt;" for c in hover)
-    assert figure.layout.annotations[-1].text == "&lt;b&gt;Delta&lt;/b&gt;"
-
-
-def test_figure_3d(analysis):
-    movie_map = explorer.stored_map(analysis, "tfidf", "pca", 3)
-    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "cluster_broad")
-    segments = explorer.neighbour_segments(frame, np.array([4]), np.array([0.5]), 0, k=1)
-    figure = explorer.map_figure(
-        frame, "cluster_broad", focus_row=0, segments=segments, centroids=explorer.cluster_centroids(frame, "broad")
-    )
-    assert all(isinstance(trace, go.Scatter3d) for trace in figure.data)
-    assert [t.name for t in figure.data[:2]] == ["0: crime · Drama", "1: comedy"]
-    assert len(figure.layout.scene.annotations) == 3
-    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    n=st.integers(min_value=1, max_value=30),
-    seed=st.integers(min_value=0, max_value=10_000),
-    color_by=st.sampled_from(list(explorer.COLOR_OPTIONS)),
-)
-def test_property_every_movie_drawn_exactly_once(n, seed, color_by):
-    rng = np.random.default_rng(seed)
-    genres = ["Drama", "Crime", "Comedy"]
-    catalog = pd.DataFrame(
-        {
-            "id": np.arange(100, 100 + n),
-            "display_title": [f"Film {i}" for i in range(n)],
-            "year": pd.array([None if rng.random() < 0.2 else int(rng.integers(1920, 2024)) for _ in range(n)], dtype="Int64"),
-            "genres": [list(rng.choice(genres, size=int(rng.integers(0, 3)), replace=False)) for _ in range(n)],
-            "directors": [["Someone"] if rng.random() < 0.7 else [] for _ in range(n)],
-            "weighted_rating": rng.uniform(4, 9, n),
-        }
-    )
-    preservation = np.where(rng.random(n) < 0.2, np.nan, rng.random(n))
-    analysis = Analysis(
-        maps={"tfidf": {
-            "tsne_2": rng.normal(size=(n, 2)).astype(np.float32),
-            "preservation_tsne_2": preservation.astype(np.float32),
-            "cluster_broad": rng.integers(0, 3, n).astype(np.int32),
-            "cluster_fine": rng.integers(0, 6, n).astype(np.int32),
-        }},
-        agreement=pd.DataFrame({"row": np.arange(n), "jaccard": rng.random(n), "rbo": rng.random(n), "weighted_tau": rng.random(n)}),
-    )
-    frame = explorer.map_frame(catalog, analysis, "tfidf", explorer.stored_map(analysis, "tfidf", "tsne", 2), color_by)
-    assert sorted(drawn_rows(explorer.map_figure(frame, color_by))) == list(range(n))
-    assert explorer.map_metrics(frame, explorer.stored_map(analysis, "tfidf", "tsne", 2))["points"] == n
 
 
 # --------------------------------------------------------------------------- custom maps

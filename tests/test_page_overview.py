@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.summary import catalog_summary, weighted_rating_formula
+from dashboard.labels import weighted_rating_formula
+from recommender.summary import catalog_summary
 from tests.apptest_helpers import demo_model, no_html, start_app
 
 

@@ -19,7 +19,6 @@ from recommender.results import (
     REASON_COLUMNS,
     build_filters,
     default_movie_id,
-    movie_caption,
     reasoned_results,
     recommendations_with_reasons,
     results_csv,
@@ -100,12 +99,6 @@ def test_title_with_year():
     assert title_with_year("Alien", "Alien", None) == "Alien"
     assert title_with_year("Batman (1989)", "Batman", 1989) == "Batman (1989)"
     assert title_with_year("Solaris (1972, id 7)", "Solaris", 1972) == "Solaris (1972, id 7)"
-
-
-def test_movie_caption(model):
-    assert movie_caption(model, 4) == "2005 · Horror, Mystery · directed by Cy Dunn · weighted rating " + (
-        f"{model.catalog.loc[3, 'weighted_rating']:.2f}"
-    )
 
 
 def test_results_csv_joins_lists_and_defuses_formulas():

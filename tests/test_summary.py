@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from recommender.catalog import load_catalog_csv
-from recommender.popularity import RatingStats
 from recommender.summary import (
     catalog_summary,
     catalog_table,
@@ -14,7 +13,6 @@ from recommender.summary import (
     language_name,
     manifest_packages,
     manifest_timings,
-    weighted_rating_formula,
 )
 
 
@@ -86,14 +84,6 @@ def test_language_counts_top_names_and_share():
 def test_language_name_falls_back_to_code():
     assert language_name("fr") == "French"
     assert language_name("qq") == "qq"
-
-
-def test_weighted_rating_formula_shows_c_and_m():
-    latex = weighted_rating_formula(RatingStats(mean_vote=6.8912, min_votes=1838.4, quantile=0.9))
-    assert r"\frac{v}{v+m}" in latex and r"\frac{m}{v+m}" in latex
-    assert "C = 6.89" in latex
-    assert "m = 1{,}838.4" in latex
-    assert "m = 19{,}000" in weighted_rating_formula(RatingStats(mean_vote=7.6, min_votes=19000.0, quantile=0.9))
 
 
 def test_catalog_table_search_is_case_insensitive_and_literal():

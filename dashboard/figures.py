@@ -1,0 +1,405 @@
+"""Every chart and table style the pages draw: plotly figures and pandas Stylers.
+
+The core returns frames (:mod:`recommender.explorer`, :mod:`recommender.comparison`,
+:mod:`recommender.summary`); the functions here turn them into figures, with the
+colours, hover templates and label layout of the app. Nothing here needs a running
+Streamlit, so every figure is unit-tested as plain data.
+
+Catalog text reaches plotly only through :func:`escape`: plotly renders a subset of
+HTML in hover and annotation text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from dashboard.labels import AGREEMENT_LABELS, COLOR_LABELS, VECTORIZER_LABELS
+from recommender.explorer import CONTINUOUS, NO_VALUE, UNKNOWN
+
+VECTORIZER_COLOURS: dict[str, str] = {"tfidf": "#1f77b4", "count": "#ff7f0e"}
+IN_BOTH_STYLE = "background-color: rgba(44, 160, 44, 0.18)"
+
+
+# --------------------------------------------------------------------------- overview and data pages
+def decades_figure(decades: pd.DataFrame) -> go.Figure:
+    """Bars of :func:`recommender.summary.decade_counts`."""
+    return px.bar(decades, x="label", y="films", title="Films per decade", labels={"label": "Decade", "films": "Films"})
+
+
+def languages_figure(languages: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of :func:`recommender.summary.language_counts`, most films at the top."""
+    figure = px.bar(
+        languages, x="films", y="name", orientation="h", title="Top original languages",
+        labels={"name": "Language", "films": "Films"}, hover_data={"language": True, "share": ":.1%"},
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def genres_figure(genres: pd.DataFrame) -> go.Figure:
+    """Bars of :func:`recommender.summary.genre_counts`."""
+    return px.bar(
+        genres, x="genre", y="films", title="Films per genre (a film counts once per genre)",
+        labels={"genre": "Genre", "films": "Films"},
+    )
+
+
+def timings_figure(timings: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of :func:`recommender.summary.manifest_timings`, in build order."""
+    figure = px.bar(timings, x="seconds", y="step", orientation="h", title="Build time per step (s)")
+    figure.update_yaxes(autorange="reversed", title=None)
+    return figure
+
+
+# --------------------------------------------------------------------------- TF-IDF vs Count
+def highlight_in_both(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
+    """A Styler of a :func:`recommender.comparison.side_by_side` table shading the rows
+    found by both vectorizers, with display formats (similarity to 3 decimals, missing "–")."""
+    in_both = table["in_both"].to_numpy(dtype=bool)
+    styler = table.style.apply(lambda row: [IN_BOTH_STYLE if in_both[row.name] else ""] * len(row), axis=1)
+    return styler.format({"similarity": "{:.3f}", "year": "{:d}", "other_rank": "{:d}"}, na_rep="–")
+
+
+def terms_figure(terms: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars of a movie's top terms (heaviest at the top), coloured by field."""
+    ordered = terms.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["weight"],
+            y=ordered["display"],
+            orientation="h",
+            marker_color=[_FIELD_COLOURS.get(f, "#7f7f7f") for f in ordered["field"]],
+            hovertemplate="%{y}<br>weight %{x:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        height=max(220, 28 * len(terms) + 80),
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis_title="weight in the movie's vector",
+        yaxis=dict(automargin=True),
+    )
+    return figure
+
+
+_FIELD_COLOURS = {
+    "genres": "#1f77b4",
+    "keywords": "#2ca02c",
+    "cast": "#9467bd",
+    "directors": "#d62728",
+    "companies": "#8c564b",
+    "overview": "#7f7f7f",
+    "tagline": "#bcbd22",
+}
+
+
+def agreement_figure(agreement: pd.DataFrame, bins: int = 20) -> go.Figure:
+    """Histograms of Jaccard, RBO and weighted tau over the catalog, side by side."""
+    metrics = list(AGREEMENT_LABELS)
+    figure = make_subplots(rows=1, cols=len(metrics), subplot_titles=[AGREEMENT_LABELS[m] for m in metrics])
+    for column, metric in enumerate(metrics, start=1):
+        values = agreement[metric].dropna()
+        low = -1.0 if metric == "weighted_tau" else 0.0
+        figure.add_trace(
+            go.Histogram(
+                x=values,
+                xbins=dict(start=low, end=1.0 + 1e-9, size=(1.0 - low) / bins),
+                marker_color="#4c78a8",
+                name=AGREEMENT_LABELS[metric],
+                hovertemplate="%{x}: %{y} films<extra></extra>",
+            ),
+            row=1,
+            col=column,
+        )
+        figure.update_xaxes(range=[low, 1.0], row=1, col=column)
+    figure.update_yaxes(title_text="films", row=1, col=1)
+    figure.update_layout(showlegend=False, height=300, margin=dict(l=10, r=10, t=40, b=10), bargap=0.05)
+    return figure
+
+
+def scores_figure(scores: pd.DataFrame) -> go.Figure:
+    """Overlaid histograms of the stored neighbour scores, one panel per neighbour position."""
+    positions = list(dict.fromkeys(scores.sort_values("position")["neighbour"]))
+    figure = make_subplots(rows=1, cols=max(len(positions), 1), subplot_titles=[f"{p} neighbour" for p in positions])
+    for column, neighbour in enumerate(positions, start=1):
+        part = scores[scores["neighbour"] == neighbour]
+        for name, group in part.groupby("vectorizer", sort=False):
+            figure.add_trace(
+                go.Histogram(
+                    x=group["score"],
+                    xbins=dict(start=0.0, end=1.0 + 1e-9, size=0.025),
+                    name=VECTORIZER_LABELS.get(name, name),
+                    legendgroup=name,
+                    showlegend=column == 1,
+                    marker_color=VECTORIZER_COLOURS.get(name),
+                    opacity=0.6,
+                    hovertemplate="similarity %{x}: %{y} films<extra></extra>",
+                ),
+                row=1,
+                col=column,
+            )
+        figure.update_xaxes(title_text="cosine similarity", range=[0, 1], row=1, col=column)
+    figure.update_yaxes(title_text="films", row=1, col=1)
+    figure.update_layout(barmode="overlay", height=320, margin=dict(l=10, r=10, t=40, b=10))
+    return figure
+
+
+# --------------------------------------------------------------------------- embedding map
+# Mid-tone colours, readable on the app's dark theme and on a light one; greys left
+# out because grey means "no value".
+PALETTE: tuple[str, ...] = tuple(
+    colour
+    for palette in (qualitative.Plotly, qualitative.T10, qualitative.Bold, qualitative.Vivid, qualitative.Pastel)
+    for colour in palette
+    if colour not in ("#BAB0AC", "rgb(165, 170, 153)", "rgb(179, 179, 179)")
+)
+CONTINUOUS_SCALES: dict[str, str] = {"weighted_rating": "Viridis", "rbo": "Cividis", "faithfulness": "RdYlGn"}
+NEAR_COLOUR = "#1a9850"
+FAR_COLOUR = "#d7301f"
+GREY = "#bbbbbb"
+
+
+def map_figure(
+    frame: pd.DataFrame,
+    color_by: str,
+    *,
+    focus_row: int | None = None,
+    segments: pd.DataFrame | None = None,
+    centroids: pd.DataFrame | None = None,
+    height: int = 720,
+) -> go.Figure:
+    """The map: every row of ``frame`` as a marker coloured by ``color_by``.
+
+    Categories become one trace each (legend, hidden by a click), continuous values
+    one trace with a colour bar; movies without a value are drawn grey, never
+    dropped. Each movie marker's ``customdata[0]`` is its catalog row (for
+    :func:`recommender.explorer.selected_rows`). ``focus_row`` adds a star for the searched movie,
+    ``segments`` (:func:`recommender.explorer.neighbour_segments`) the lines to its true neighbours
+    (solid green: close on the map too; dashed red: placed far away), ``centroids``
+    (:func:`recommender.explorer.cluster_centroids`) text labels. 2-D uses WebGL (``Scattergl``).
+    """
+    three_d = "z" in frame.columns
+    figure = go.Figure()
+    label = COLOR_LABELS.get(color_by, color_by)
+    if color_by in CONTINUOUS:
+        values = frame["color"].astype("float64")
+        has_value = values.notna().to_numpy()
+        if (~has_value).any():
+            figure.add_trace(_markers(frame[~has_value], three_d, f"{label}: {NO_VALUE}", GREY, label, None))
+        low, high = (0.0, 1.0) if color_by in ("rbo", "faithfulness") else (values.min(), values.max())
+        marker_colour = dict(
+            color=values[has_value].to_numpy(),
+            colorscale=CONTINUOUS_SCALES.get(color_by, "Viridis"),
+            cmin=low,
+            cmax=high,
+            colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.75),
+            showscale=True,
+        )
+        figure.add_trace(_markers(frame[has_value], three_d, label, None, label, marker_colour))
+    else:
+        for position, (category, group) in enumerate(_categories(frame, color_by)):
+            colour = GREY if category in (UNKNOWN, NO_VALUE) else PALETTE[position % len(PALETTE)]
+            figure.add_trace(_markers(group, three_d, escape(category), colour, label, None))
+    if segments is not None and len(segments):
+        for far, name, colour, dash in ((False, "true neighbour, close on the map", NEAR_COLOUR, "solid"),
+                                        (True, "true neighbour, far on the map", FAR_COLOUR, "dash")):
+            part = segments[segments["far"] == far]
+            if len(part):
+                figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
+                figure.add_trace(_segment_ends(part, three_d, name, colour))
+    annotations = _annotations(centroids, three_d) if centroids is not None else []
+    if focus_row is not None and 0 <= focus_row < len(frame):
+        focus = frame.iloc[[focus_row]]
+        figure.add_trace(_focus_marker(focus, three_d))
+        annotations.append(_focus_annotation(focus, three_d))
+    layout: dict = dict(
+        height=height,
+        margin=dict(l=0, r=0, t=30, b=0),
+        legend=dict(title=dict(text=label), itemsizing="constant", font=dict(size=11)),
+        hoverlabel=dict(align="left"),
+        uirevision="movie-map",
+    )
+    if three_d:
+        axis = dict(showticklabels=False, title="", showbackground=False)
+        layout["scene"] = dict(xaxis=axis, yaxis=axis, zaxis=dict(axis), annotations=annotations)
+    else:
+        layout["xaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False)
+        layout["yaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False, scaleanchor="x")
+        layout["annotations"] = annotations
+        layout["dragmode"] = "lasso"
+    figure.update_layout(**layout)
+    return figure
+
+
+def _categories(frame: pd.DataFrame, color_by: str) -> list[tuple[str, pd.DataFrame]]:
+    """Groups of ``color`` in a stable readable order: clusters by number, decades
+    in time order, other categories most frequent first; unknown last."""
+    colour = frame["color"].astype(str)
+    counts = colour.value_counts(sort=False)
+    if color_by.startswith("cluster_"):
+        cluster_of = dict(zip(colour, frame[color_by]))
+        key = {c: (int(cluster_of[c]), c) for c in counts.index}
+    elif color_by == "decade":
+        key = {c: (0, c) for c in counts.index}
+    else:
+        key = {c: (-int(counts[c]), c) for c in counts.index}
+    order = sorted(counts.index, key=lambda c: (c in (UNKNOWN, NO_VALUE), key[c]))
+    groups = dict(tuple(frame.groupby(colour, sort=False)))
+    return [(str(c), groups[c]) for c in order]
+
+
+def _hover(label: str) -> str:
+    return (
+        "<b>%{customdata[1]}</b> (%{customdata[2]})<br>"
+        "%{customdata[3]}<br>"
+        "Director: %{customdata[4]}<br>"
+        f"{label}: %{{customdata[5]}}<extra></extra>"
+    )
+
+
+def _customdata(group: pd.DataFrame) -> np.ndarray:
+    colour = group["color"]
+    shown = [
+        (f"{v:.2f}" if np.isfinite(v) else NO_VALUE) if isinstance(v, float) else str(v) for v in colour
+    ]
+    years = [UNKNOWN if pd.isna(y) else str(int(y)) for y in group["year"]]
+    return np.column_stack(
+        [
+            group["row"].to_numpy(dtype=np.int64).astype(object),
+            np.asarray([escape(t) for t in group["display_title"]], dtype=object),
+            np.asarray(years, dtype=object),
+            np.asarray([escape(g) or UNKNOWN for g in group["genres"]], dtype=object),
+            np.asarray([escape(d) or UNKNOWN for d in group["director"]], dtype=object),
+            np.asarray([escape(v) for v in shown], dtype=object),
+        ]
+    ) if len(group) else np.empty((0, 6), dtype=object)
+
+
+def _markers(group: pd.DataFrame, three_d: bool, name: str, colour: str | None, label: str, marker: dict | None):
+    """Movie markers; a fixed ``colour`` (a category) or a colour-scale ``marker``."""
+    marker = dict(marker or {}, **({"color": colour} if colour else {}))
+    common = dict(
+        name=name,
+        mode="markers",
+        customdata=_customdata(group),
+        hovertemplate=_hover(label),
+        legendgroup=name,
+        showlegend=colour is not None,  # a colour bar explains a colour scale
+    )
+    if three_d:
+        marker3d = dict(marker, size=3, opacity=0.85)
+        return go.Scatter3d(x=group["x"], y=group["y"], z=group["z"], marker=marker3d, **common)
+    return go.Scattergl(x=group["x"], y=group["y"], marker=dict(marker, size=6, opacity=0.8), **common)
+
+
+def _segment_lines(part: pd.DataFrame, three_d: bool, name: str, colour: str, dash: str):
+    def path(axis: str) -> list[float | None]:
+        values: list[float | None] = []
+        for start, end in zip(part[f"{axis}0"], part[f"{axis}1"]):
+            values += [float(start), float(end), None]
+        return values
+
+    common = dict(name=name, mode="lines", legendgroup=name, hoverinfo="skip", showlegend=True)
+    line = dict(color=colour, width=2, dash=dash)
+    if three_d:
+        return go.Scatter3d(x=path("x"), y=path("y"), z=path("z"), line=line, **common)
+    return go.Scattergl(x=path("x"), y=path("y"), line=line, **common)
+
+
+def _segment_ends(part: pd.DataFrame, three_d: bool, name: str, colour: str):
+    text = [
+        f"#{rank} {escape(title)}<br>similarity {sim:.3f}"
+        for rank, title, sim in zip(part["rank"], part["display_title"], part["similarity"])
+    ]
+    common = dict(
+        name=name,
+        mode="markers",
+        legendgroup=name,
+        showlegend=False,  # the line of the same group stands for it in the legend
+        text=text,
+        hovertemplate="%{text}<extra>" + name + "</extra>",
+    )
+    symbol = "circle-open" if three_d else "circle"
+    marker = dict(color="rgba(0,0,0,0)", line=dict(color=colour, width=2), symbol=symbol)
+    if three_d:
+        return go.Scatter3d(x=part["x1"], y=part["y1"], z=part["z1"], marker=dict(marker, size=6), **common)
+    return go.Scattergl(x=part["x1"], y=part["y1"], marker=dict(marker, size=12), **common)
+
+
+def _focus_marker(row: pd.DataFrame, three_d: bool):
+    title = str(row["display_title"].iloc[0])
+    common = dict(
+        name=f"★ {escape(title)}",
+        mode="markers",
+        hovertemplate="<b>%{text}</b><extra>searched film</extra>",
+        text=[escape(title)],
+    )
+    marker = dict(color="#ffd700", line=dict(color="#111111", width=1.5))
+    if three_d:
+        return go.Scatter3d(x=row["x"], y=row["y"], z=row["z"], marker=dict(marker, size=8, symbol="diamond"), **common)
+    return go.Scattergl(x=row["x"], y=row["y"], marker=dict(marker, size=18, symbol="star"), **common)
+
+
+def _focus_annotation(row: pd.DataFrame, three_d: bool) -> dict:
+    """The searched film's title in a yellow box above its star."""
+    note = dict(
+        x=float(row["x"].iloc[0]),
+        y=float(row["y"].iloc[0]),
+        text=escape(str(row["display_title"].iloc[0])),
+        showarrow=True,
+        arrowhead=0,
+        arrowcolor="#ffd700",
+        ax=0,
+        ay=-36,
+        font=dict(size=13, color="#111111"),
+        bgcolor="#ffd700",
+        borderpad=3,
+    )
+    if three_d:
+        note["z"] = float(row["z"].iloc[0])
+    return note
+
+
+def escape(text: str) -> str:
+    """Plotly renders a subset of HTML in annotation text; show catalog text literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _annotations(centroids: pd.DataFrame, three_d: bool) -> list[dict]:
+    notes = []
+    for record in centroids.to_dict("records"):
+        text = _wrap(escape(str(record["label"])))
+        note = dict(
+            x=record["x"],
+            y=record["y"],
+            text=text,
+            showarrow=False,
+            font=dict(size=11, color="#111111"),
+            bgcolor="rgba(255,255,255,0.75)",
+            bordercolor="rgba(0,0,0,0.25)",
+            borderwidth=1,
+            borderpad=2,
+        )
+        if three_d:
+            note["z"] = record["z"]
+        notes.append(note)
+    return notes
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    """Break a cluster label on its " · " separators so it stays narrow."""
+    parts, lines, current = label.split(" · "), [], ""
+    for part in parts:
+        candidate = f"{current} · {part}" if current else part
+        if current and len(candidate) > width:
+            lines.append(current)
+            current = part
+        else:
+            current = candidate
+    lines.append(current)
+    return "<br>".join(lines)

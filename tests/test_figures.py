@@ -1,0 +1,157 @@
+"""The app's figures and Stylers (``dashboard/figures.py``), on the hand-made maps and
+models of ``test_explorer.py`` and ``test_comparison.py``: every movie drawn exactly
+once, categories ordered, unknown values grey, catalog text escaped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard import figures
+from recommender import comparison, explorer, summary
+from recommender.build import Analysis
+from tests.test_comparison import model  # noqa: F401 - the hand-made 5-movie model fixture
+from tests.test_explorer import analysis, frame, tiny_catalog  # noqa: F401 - fixtures and the tiny catalog
+
+
+def test_overview_and_data_figures():
+    catalog = tiny_catalog().assign(original_language=["en", "fr", "en", "", "en"])
+    decades = figures.decades_figure(summary.decade_counts(catalog))
+    assert list(decades.data[0].x) == ["1990s", "2000s", "2010s"] and list(decades.data[0].y) == [2, 1, 1]
+    languages = figures.languages_figure(summary.language_counts(catalog))
+    assert list(languages.data[0].y) == ["English", "French"] and languages.layout.yaxis.autorange == "reversed"
+    genres = figures.genres_figure(summary.genre_counts(catalog))
+    assert list(genres.data[0].x) == ["Crime", "Drama", "Comedy"]
+    timings = figures.timings_figure(summary.manifest_timings({"timings_s": {"catalog": 0.5, "vectors": 1.5}}))
+    assert list(timings.data[0].y) == ["catalog", "vectors"]
+
+
+# --------------------------------------------------------------------------- TF-IDF vs Count
+def test_figures(model):
+    terms = comparison.movie_top_terms(model, 102, 5)["count"]
+    bars = figures.terms_figure(terms, "Count")
+    assert isinstance(bars.data[0], go.Bar)
+    assert list(bars.data[0].y) == ["Keywords: b", "Keywords: t"]  # heaviest at the top
+    agreement = pd.DataFrame({"row": [0, 1], "jaccard": [0.5, np.nan], "rbo": [0.4, 0.1], "weighted_tau": [-0.2, 0.3]})
+    histograms = figures.agreement_figure(agreement)
+    assert [len(trace.x) for trace in histograms.data] == [1, 2, 2]
+    scores = figures.scores_figure(comparison.score_distribution(model, positions=(1, 2)))
+    assert len(scores.data) == 4  # two positions x two vectorizers
+    assert sum(trace.showlegend for trace in scores.data) == 2
+
+
+def test_highlight_in_both_shades_shared_rows(model):
+    table = comparison.side_by_side(model, 100, 3)["tfidf"]
+    html = figures.highlight_in_both(table).to_html()
+    assert html.count(figures.IN_BOTH_STYLE.split(":")[1].strip()) >= 1
+    styles = figures.highlight_in_both(table)._compute().ctx
+    shaded_rows = sorted({row for (row, _), style in styles.items() if style})
+    assert shaded_rows == [0, 1]
+
+
+
+# --------------------------------------------------------------------------- embedding map
+def drawn_rows(figure: go.Figure) -> list[int]:
+    rows = []
+    for trace in figure.data:
+        if trace.customdata is not None:
+            rows.extend(int(c[0]) for c in trace.customdata)
+    return rows
+
+
+@pytest.mark.parametrize("color_by", list(explorer.COLORINGS))
+def test_figure_draws_every_movie_once(analysis, color_by):
+    movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
+    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, color_by)
+    figure = figures.map_figure(frame, color_by)
+    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
+    assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
+
+
+def test_figure_categories_order_and_grey_unknown(frame):
+    figure = figures.map_figure(frame, "genre")
+    assert [trace.name for trace in figure.data] == ["Drama", "Comedy", "Crime", "unknown"]
+    assert figure.data[-1].marker.color == figures.GREY
+
+
+def test_figure_continuous_with_missing_values(analysis):
+    movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
+    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "faithfulness")
+    figure = figures.map_figure(frame, "faithfulness")
+    grey, scale = figure.data
+    assert [int(c[0]) for c in grey.customdata] == [2]
+    assert scale.marker.showscale and (scale.marker.cmin, scale.marker.cmax) == (0.0, 1.0)
+
+
+def test_figure_focus_lines_and_labels(frame):
+    segments = explorer.neighbour_segments(frame, np.array([3, 1]), np.array([0.9, 0.8]), 0, k=2)
+    centroids = explorer.cluster_centroids(frame, "broad")
+    figure = figures.map_figure(frame, "genre", focus_row=0, segments=segments, centroids=centroids)
+    names = [trace.name for trace in figure.data]
+    assert "true neighbour, far on the map" in names and "true neighbour, close on the map" in names
+    far_line = next(t for t in figure.data if t.name == "true neighbour, far on the map" and t.mode == "lines")
+    assert far_line.line.dash == "dash" and list(far_line.x) == [0, 10, None]
+    assert names[-1] == "★ Alpha"
+    texts = [note.text for note in figure.layout.annotations]
+    assert texts == ["0: crime · Drama", "1: comedy", "Alpha"]
+    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]  # the extra traces carry no rows
+
+
+def test_figure_escapes_catalog_text(frame):
+    figure = figures.map_figure(frame, "genre", focus_row=3)
+    hover = [c for trace in figure.data if trace.customdata is not None for c in trace.customdata]
+    assert any(c[1] == "&lt;b&gt;Delta&lt;/b&gt;" for c in hover)
+    assert figure.layout.annotations[-1].text == "&lt;b&gt;Delta&lt;/b&gt;"
+
+
+def test_figure_3d(analysis):
+    movie_map = explorer.stored_map(analysis, "tfidf", "pca", 3)
+    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "cluster_broad")
+    segments = explorer.neighbour_segments(frame, np.array([4]), np.array([0.5]), 0, k=1)
+    figure = figures.map_figure(
+        frame, "cluster_broad", focus_row=0, segments=segments, centroids=explorer.cluster_centroids(frame, "broad")
+    )
+    assert all(isinstance(trace, go.Scatter3d) for trace in figure.data)
+    assert [t.name for t in figure.data[:2]] == ["0: crime · Drama", "1: comedy"]
+    assert len(figure.layout.scene.annotations) == 3
+    assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=30),
+    seed=st.integers(min_value=0, max_value=10_000),
+    color_by=st.sampled_from(list(explorer.COLORINGS)),
+)
+def test_property_every_movie_drawn_exactly_once(n, seed, color_by):
+    rng = np.random.default_rng(seed)
+    genres = ["Drama", "Crime", "Comedy"]
+    catalog = pd.DataFrame(
+        {
+            "id": np.arange(100, 100 + n),
+            "display_title": [f"Film {i}" for i in range(n)],
+            "year": pd.array([None if rng.random() < 0.2 else int(rng.integers(1920, 2024)) for _ in range(n)], dtype="Int64"),
+            "genres": [list(rng.choice(genres, size=int(rng.integers(0, 3)), replace=False)) for _ in range(n)],
+            "directors": [["Someone"] if rng.random() < 0.7 else [] for _ in range(n)],
+            "weighted_rating": rng.uniform(4, 9, n),
+        }
+    )
+    preservation = np.where(rng.random(n) < 0.2, np.nan, rng.random(n))
+    analysis = Analysis(
+        maps={"tfidf": {
+            "tsne_2": rng.normal(size=(n, 2)).astype(np.float32),
+            "preservation_tsne_2": preservation.astype(np.float32),
+            "cluster_broad": rng.integers(0, 3, n).astype(np.int32),
+            "cluster_fine": rng.integers(0, 6, n).astype(np.int32),
+        }},
+        agreement=pd.DataFrame({"row": np.arange(n), "jaccard": rng.random(n), "rbo": rng.random(n), "weighted_tau": rng.random(n)}),
+    )
+    frame = explorer.map_frame(catalog, analysis, "tfidf", explorer.stored_map(analysis, "tfidf", "tsne", 2), color_by)
+    assert sorted(drawn_rows(figures.map_figure(frame, color_by))) == list(range(n))
+    assert explorer.map_metrics(frame, explorer.stored_map(analysis, "tfidf", "tsne", 2))["points"] == n
+
+

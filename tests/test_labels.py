@@ -1,0 +1,51 @@
+"""What the pages say (``dashboard/labels.py``): captions, the weighted-rating formula,
+the metric guide and the missing-maps advice, from core keys."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import labels
+from recommender import comparison
+from recommender.popularity import RatingStats
+from tests.test_results import model  # noqa: F401 - the tiny catalog's model fixture
+
+
+def test_movie_caption(model):
+    assert labels.movie_caption(model, 4) == "2005 · Horror, Mystery · directed by Cy Dunn · weighted rating " + (
+        f"{model.catalog.loc[3, 'weighted_rating']:.2f}"
+    )
+
+
+def test_weighted_rating_formula_shows_c_and_m():
+    latex = labels.weighted_rating_formula(RatingStats(mean_vote=6.8912, min_votes=1838.4, quantile=0.9))
+    assert r"\frac{v}{v+m}" in latex and r"\frac{m}{v+m}" in latex
+    assert "C = 6.89" in latex
+    assert "m = 1{,}838.4" in latex
+    assert "m = 19{,}000" in labels.weighted_rating_formula(RatingStats(mean_vote=7.6, min_votes=19000.0, quantile=0.9))
+
+
+def test_missing_maps_message_gives_the_command():
+    message = labels.missing_maps_message({"build_command": "python -m recommender build --catalog c.csv --out a --skip-maps"})
+    assert "`python -m recommender build --catalog c.csv --out a`" in message
+    assert "--skip-maps" in message.split("`")[0]
+    assert "python -m recommender build" in labels.missing_maps_message({})
+
+
+def test_evaluation_view_names_metrics_and_leader():
+    evaluation = pd.DataFrame(
+        {"metric": ["genre_overlap", "coverage", "something_new"], "tfidf": [0.8, 0.5, 1.0], "count": [0.9, 0.5, 2.0]}
+    )
+    view = labels.evaluation_view(comparison.evaluation_table(evaluation))
+    assert view["metric"].tolist() == ["Genre overlap", "Catalog coverage", "something_new"]
+    assert view["leader"].tolist() == ["Count", "", ""]
+    assert view["meaning"].str.len().gt(0).tolist() == [True, True, False]
+    assert set(labels.METRIC_GUIDE) == set(comparison.METRIC_DIRECTIONS)
+
+
+def test_metric_guide_lists_every_metric_with_its_direction():
+    guide = labels.metric_guide(comparison.METRIC_DIRECTIONS)
+    lines = guide.splitlines()
+    assert len(lines) == 7
+    assert lines[0].startswith("- **Genre overlap** (higher is better):")
+    assert "(a trade-off)" in guide and "Novelty (bits)" in guide
