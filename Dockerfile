@@ -83,7 +83,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
 
 # Extra arguments given to `docker run IMAGE ...` are appended and win over these
 # (e.g. --server.port=9000; the HEALTHCHECK above probes 8501, though).
-# serve.py is `streamlit run streamlit_app.py` that imports the app's libraries while the
-# first browser loads the page (see its docstring).
-ENTRYPOINT ["python", "serve.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]
+# The app and its JSON API (/api/...) on one server: streamlit_app.py defines an st.App,
+# which `streamlit run` picks up.
+ENTRYPOINT ["python", "-m", "streamlit", "run", "streamlit_app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true"]
 CMD []

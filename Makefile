@@ -4,20 +4,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ARTIFACTS ?= artifacts
 
-.PHONY: run test test-fast setup setup-dev artifacts system-deps bench evaluate container-check clean
+.PHONY: run test test-fast lint setup setup-dev artifacts system-deps bench evaluate container-check clean
 
 ## Set everything up (venv, pinned requirements, demo artifacts if missing) and run the app on :8501.
 run: setup artifacts
-	$(PY) serve.py --server.port 8501 --server.address 0.0.0.0
+	$(PY) -m streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0
 
 ## Set everything up (venv, pinned test requirements, system packages) and run the WHOLE suite:
 ## unit, AppTest, full TMDB data, UMAP, browser (Chromium) and container checks.
-test: setup-dev system-deps
+test: setup-dev system-deps lint
 	$(PY) -m pytest -v --durations=15
 
 ## The fast set only (no UMAP, full data, browser or container).
-test-fast: setup-dev
+test-fast: setup-dev lint
 	$(PY) -m pytest -m "not slow" -q
+
+## Lint (ruff, pinned in requirements-dev.txt) and the import boundaries (import-linter, pyproject.toml).
+lint: setup-dev
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 setup: $(VENV)/.runtime-installed
 setup-dev: $(VENV)/.dev-installed

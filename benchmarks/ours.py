@@ -20,7 +20,6 @@ from recommender.build import load_model
 from recommender.ranking import RankingOptions, rank
 
 
-
 def files_read_by_load(folder: Path) -> dict[str, int]:
     """The files of ``folder`` that :func:`load_model` opens, with their sizes: the
     serving artifacts, whatever their names (the loader checks the sha256 of every

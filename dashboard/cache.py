@@ -15,7 +15,7 @@ import streamlit as st
 
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
 from recommender.errors import ArtifactError, RecommenderError
-from recommender.loading import Analysis, load_analysis, load_model, manifest_stamp, take_preloaded_model
+from recommender.loading import Analysis, load_analysis, manifest_stamp, shared_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
 
@@ -36,8 +36,9 @@ def _stamp(folder: Path) -> str:
 
 @st.cache_resource(show_spinner="Loading the recommender…", max_entries=4)
 def _load_model(folder: str, stamp: str) -> RecommenderModel:
-    # serve.py may have loaded this build already, while the first browser loaded the page.
-    return take_preloaded_model(folder, stamp) or load_model(folder)
+    # The server's start-up hook may have loaded this build already (dashboard/server.py);
+    # the JSON API shares the same object.
+    return shared_model(folder)
 
 
 @st.cache_resource(show_spinner="Loading maps and clusters…", max_entries=4)

@@ -8,13 +8,15 @@ metrics and their similarity scores. The view (movie, k) lives in the URL.
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, figures, labels, state
+from dashboard import analysis_cache, cache, figures, labels, shell, state
 from dashboard.text import md
 from recommender import comparison
 from recommender.agreement import agreement_summary
 from recommender.build import AGREEMENT_K
 from recommender.errors import RecommenderError
 from recommender.results import default_movie_id
+
+shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 K_MAX = 50
 TERMS_SHOWN = 12

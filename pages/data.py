@@ -7,12 +7,14 @@ ever shown in tables or escaped markdown, never as HTML.
 
 import streamlit as st
 
-from dashboard import cache, figures, uploads
+from dashboard import cache, figures, shell, uploads
 from dashboard.text import md
 from recommender import summary
 from recommender.artifacts import default_artifacts_dir
 from recommender.build import CatalogSource
 from recommender.errors import CatalogError
+
+shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 CATALOG_FORMAT = (
     "id,title,year,genres,directors,cast,keywords,overview,original_language,runtime,vote_average,vote_count\n"

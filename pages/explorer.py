@@ -9,11 +9,13 @@ linked to its true neighbours; a box/lasso selection lists the chosen films. The
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, labels, sidebar, state
+from dashboard import analysis_cache, cache, labels, shell, sidebar, state
 from dashboard.text import md
 from recommender import explorer
 from recommender.errors import RecommenderError
 from recommender.results import results_csv
+
+shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 NEIGHBOURS_MAX = 30
 

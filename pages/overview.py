@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from dashboard import cache, figures, labels
+from dashboard import cache, figures, labels, shell
 from dashboard.text import md
 from recommender import summary
 from recommender.ranking import genres_of
+
+shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 model = cache.get_model()
 catalog = model.catalog

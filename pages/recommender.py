@@ -9,7 +9,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import cache, labels, sidebar, state
+from dashboard import cache, labels, shell, sidebar, state
 from dashboard.text import md
 from recommender.errors import RecommenderError
 from recommender.languages import language_name
@@ -21,6 +21,8 @@ from recommender.results import (
     results_csv,
     year_bounds,
 )
+
+shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 K_MAX = 50
 

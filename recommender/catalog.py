@@ -28,7 +28,6 @@ import pandas as pd
 from recommender.columns import CATALOG_COLUMNS
 from recommender.errors import CatalogError
 
-
 TMDB_MOVIES_REQUIRED = ("id", "title", "overview", "genres", "keywords", "release_date", "vote_average", "vote_count")
 TMDB_CREDITS_REQUIRED = ("movie_id", "cast", "crew")
 OWN_REQUIRED = ("id", "title")

@@ -25,8 +25,9 @@ from recommender.vectors import from_counts
 if TYPE_CHECKING:
     import pandas as pd
 
-_preloaded: dict[str, RecommenderModel] = {}
-_preload_lock = threading.Lock()
+SHARED_BUILDS = 4
+_shared: dict[str, tuple[str, RecommenderModel]] = {}  # folder -> (build stamp, model), oldest first
+_shared_lock = threading.Lock()
 
 # Neighbours per film in the build's evaluation and TF-IDF/Count agreement tables.
 EVALUATION_K = 10
@@ -113,22 +114,23 @@ def manifest_stamp(manifest: dict[str, Any]) -> str:
     return f"{manifest.get('built_at')}|{catalog.get('sha256', '')}"
 
 
-def preload_model(folder: str | Path) -> None:
-    """Load a build ahead of its first use and keep it for :func:`take_preloaded_model`.
+def shared_model(folder: str | Path) -> RecommenderModel:
+    """The build in ``folder``, loaded once per process and per build, for every caller.
 
-    ``serve.py`` calls this while the first browser is still loading the page. Errors
-    propagate; the caller ignores them and the app reports them when it loads.
+    The app's server loads the served build when it starts, the pages' cache and the
+    JSON API then get the same read-only object. A rebuild (another manifest stamp)
+    is loaded anew; the :data:`SHARED_BUILDS` most recently loaded folders are kept.
+    Thread-safe: concurrent first calls load once. Raises what :func:`load_model` raises.
     """
-    model = load_model(folder)
-    with _preload_lock:
-        _preloaded[str(Path(folder).resolve())] = model
-
-
-def take_preloaded_model(folder: str | Path, stamp: str) -> RecommenderModel | None:
-    """The model :func:`preload_model` loaded from ``folder``, handed over once, if it is
-    the build ``stamp`` names (a rebuild since then makes it stale: None)."""
-    with _preload_lock:
-        model = _preloaded.pop(str(Path(folder).resolve()), None)
-    if model is None or manifest_stamp(model.manifest) != stamp:
-        return None
-    return model
+    key = str(Path(folder).resolve())
+    stamp = manifest_stamp(read_manifest(folder))
+    with _shared_lock:
+        entry = _shared.get(key)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+        model = load_model(folder)
+        _shared.pop(key, None)
+        _shared[key] = (manifest_stamp(model.manifest), model)
+        while len(_shared) > SHARED_BUILDS:
+            _shared.pop(next(iter(_shared)))
+        return model

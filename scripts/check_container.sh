@@ -5,7 +5,7 @@
 #   1. hadolint --failure-threshold warning Dockerfile
 #   2. the base image python:3.11-slim: a local stand-in is made if missing (make_base_image.sh)
 #   3. build the image (buildah bud --isolation chroot --pull=never --format docker --layers)
-#   4. check the image's contract (non-root, /app, 8501, HEALTHCHECK, serve.py ENTRYPOINT)
+#   4. check the image's contract (non-root, /app, 8501, HEALTHCHECK, streamlit run ENTRYPOINT)
 #   5. start the image's own ENTRYPOINT for real: `buildah from IMAGE`, then
 #      `buildah run --isolation chroot --network host CTR -- <ENTRYPOINT> <CMD> \
 #           --server.port=<free port> --server.address=127.0.0.1` in the background
@@ -268,8 +268,8 @@ if cfg.get("WorkingDir") != "/app":
 if "8501/tcp" not in (cfg.get("ExposedPorts") or {}):
     problems.append("port 8501 is not exposed")
 entry = cfg.get("Entrypoint") or []
-if entry[:2] != ["python", "serve.py"]:
-    problems.append(f"ENTRYPOINT is {entry!r}, expected exec form python serve.py ... (streamlit run with warm imports)")
+if entry[:5] != ["python", "-m", "streamlit", "run", "streamlit_app.py"]:
+    problems.append(f"ENTRYPOINT is {entry!r}, expected exec form python -m streamlit run streamlit_app.py ...")
 hc = (info.get("Healthcheck") or cfg.get("Healthcheck") or {}).get("Test") or []
 if not hc or hc[0] != "CMD" or not any("/_stcore/health" in a for a in hc):
     problems.append(f"no exec-form HEALTHCHECK on /_stcore/health (got {hc!r})")

@@ -646,7 +646,7 @@ Machine: {m["cpu"]}, {m["memory"]} RAM, {m["os"]}, Python {m["python"]}, {m["ver
 headless {m["browser"]}. The browser sessions run on the same 2 cores as the server, and the machine is
 shared with other work; 1-minute load average per phase (sessions: before → after): {loads}.
 
-Each phase starts a fresh server (`python serve.py`, the app as shipped) on the demo build ({report["artifacts"]}) and opens one warm-up
+Each phase starts a fresh server (`streamlit run streamlit_app.py`, the app as shipped) on the demo build ({report["artifacts"]}) and opens one warm-up
 page (the shared artifacts are then loaded, once per process). Then the sessions start,
 {phases[0]["ramp_s"]:g} s apart, each in its own context of one headless Chromium: a session opens
 /recommender and makes {report["interactions"]} interactions, cycling through {", ".join(report["actions"])}.

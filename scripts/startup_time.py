@@ -2,12 +2,12 @@
 """Time from starting the app to the first recommendations visible in a browser.
 
     python scripts/startup_time.py [--artifacts DIR] [--runs 3] [--movie ID]
-                                   [--launcher all|both|serve|streamlit|floor]
+                                   [--launcher all|streamlit|floor]
                                    [--browser both|cold|returning] [--profile]
 
 Each run starts a fresh server on 127.0.0.1 (artifacts from ``--artifacts``):
-``python serve.py``, the app as shipped (``make run``, the Docker image), plain
-``streamlit run streamlit_app.py``, and Streamlit's floor: ``streamlit run`` of a
+``streamlit run streamlit_app.py``, the app as shipped (``make run``, the Docker
+image), and Streamlit's floor: ``streamlit run`` of a
 two-line app (a title and one button, same config), which no Streamlit app can start
 faster than on the same machine. It polls ``/_stcore/health`` every 50 ms, opens
 ``/recommender?movie=<id>`` (the floor app: ``/``) as soon as the health endpoint answers,
@@ -60,8 +60,8 @@ from tests.browser_support import (  # noqa: E402 - needs the repository on sys.
 )
 
 TARGET_S = 3.0
-LAUNCHER_NAMES = {"serve": "python serve.py", "streamlit": "streamlit run", "floor": "Streamlit floor"}
-LAUNCHER_SETS = {"all": ["serve", "streamlit", "floor"], "both": ["serve", "streamlit"]}
+LAUNCHER_NAMES = {"streamlit": "streamlit run", "floor": "Streamlit floor"}
+LAUNCHER_SETS = {"all": ["streamlit", "floor"]}
 # The smallest app showing what the clock waits for: an element with a result card's key.
 FLOOR_APP = 'import streamlit as st\n\nst.title("Recommender")\nst.button("More like this", key="rec_more_0")\n'
 BROWSER_NAMES = {"cold": "cold browser", "returning": "returning browser"}
@@ -97,7 +97,7 @@ def one_run(
     movie: int,
     timeout_s: float,
     options: dict[str, str] | None = None,
-    launcher: str = "serve",
+    launcher: str = "streamlit",
     port: int | None = None,
 ) -> dict[str, float]:
     """Start a server, open the page in ``page`` at once, wait for the first card; seconds since start."""
@@ -195,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "--launcher",
         choices=[*LAUNCHER_SETS, *LAUNCHER_NAMES],
         default="all",
-        help="serve.py (as shipped), plain streamlit run, Streamlit's floor (a two-line app), "
-        "both (the first two) or all three interleaved (default)",
+        help="the app (streamlit run streamlit_app.py, as shipped), Streamlit's floor (a two-line app), "
+        "or both interleaved (all, the default)",
     )
     parser.add_argument(
         "--browser",

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from recommender.build import load_model
+from recommender.loading import load_model
 from recommender.model import RecommenderModel
 
 APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
@@ -18,18 +17,6 @@ APP = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 def new_app(monkeypatch: pytest.MonkeyPatch, artifacts: Path, params: dict[str, str] | None = None) -> AppTest:
     """The app on the build in ``artifacts`` with URL ``params``, not yet run."""
     monkeypatch.setenv("MOVIE_ARTIFACTS", str(artifacts))
-    # AppTest resets Streamlit's process-wide "this app uses a pages/ folder (MPA v1)"
-    # flag before every run, and an app with a pages/ folder then runs a switched-to
-    # page file alone, without the entrypoint (no sidebar, no shell). A served app
-    # clears the flag for good on the entrypoint's first st.navigation call (and
-    # dashboard/__init__.py makes sure of it), so keep it cleared here too.
-    original_init = PagesManager.__init__
-
-    def init_without_v1_pages(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_without_v1_pages)
     at = AppTest.from_file(str(APP), default_timeout=120)
     for name, value in (params or {}).items():
         at.query_params[name] = value

@@ -1,4 +1,4 @@
-"""Run the real app (``serve.py``, i.e. ``streamlit run``) and drive it in headless Chromium.
+"""Run the real app (``streamlit run streamlit_app.py``) and drive it in headless Chromium.
 
 The browser tests (``tests/test_browser.py``), ``scripts/startup_time.py`` and
 ``scripts/load_test.py`` share this module: :class:`StreamlitServer` starts the app on
@@ -28,10 +28,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 APP_FILE = REPO / "streamlit_app.py"
-# How the app is started: ``serve.py`` (what `make run` and the Docker image use:
-# `streamlit run` plus imports warmed while the browser loads) or plain `streamlit run`.
+# How the app is started: `streamlit run streamlit_app.py`, as `make run` and the Docker
+# image do (scripts/startup_time.py adds Streamlit's floor, a two-line app).
 LAUNCHERS = {
-    "serve": [sys.executable, str(REPO / "serve.py")],
     "streamlit": [sys.executable, "-m", "streamlit", "run", str(APP_FILE)],
 }
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -106,7 +105,7 @@ class StreamlitServer:
         log_path: Path | None = None,
         extra_env: dict[str, str] | None = None,
         options: dict[str, str] | None = None,
-        launcher: str = "serve",
+        launcher: str = "streamlit",
     ) -> None:
         if launcher not in LAUNCHERS:
             raise ValueError(f"launcher must be one of {', '.join(LAUNCHERS)}, not {launcher!r}")

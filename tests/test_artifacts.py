@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender.artifacts import SCHEMA_VERSION, _remove_abandoned_staging, atomic_folder, changed_inputs, read_manifest
+from recommender.artifacts import (
+    SCHEMA_VERSION,
+    _remove_abandoned_staging,
+    atomic_folder,
+    changed_inputs,
+    read_manifest,
+)
 from recommender.build import CatalogSource, build, load_model
 from recommender.errors import ArtifactError, CatalogError
 from recommender.ranking import RankingOptions, neighbour_ids

@@ -171,16 +171,15 @@ def test_overview_url_opens_without_dialog(page, app_url: str, path: str) -> Non
 # --- recommender -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("launcher", ["serve", "streamlit"])
 def test_deep_link_as_the_first_request_of_a_fresh_server(
-    page, launcher: str, demo_artifacts: Path, demo_ids: dict[str, int], tmp_path: Path
+    page, demo_artifacts: Path, demo_ids: dict[str, int], tmp_path: Path
 ) -> None:
     """A shared /recommender link opened as the very first request after a start gets the
     whole app: the shell's menu (each page once, not Streamlit's old file-based list),
-    sidebar and the linked film, with both launchers (serve.py tells Streamlit up front;
-    under plain ``streamlit run``, dashboard/__init__.py reruns through the entrypoint)."""
+    sidebar and the linked film (Streamlit runs that first request as an old-style
+    multipage app, and the page runs the shell: dashboard/shell.py)."""
     movie = demo_ids["Toy Story"]
-    with StreamlitServer(demo_artifacts, launcher=launcher, log_path=tmp_path / "server.log") as server:
+    with StreamlitServer(demo_artifacts, log_path=tmp_path / "server.log") as server:
         open_page(page, f"{server.url}/recommender?movie={movie}")
         wait_for(page, "the result cards", lambda: card_count(page) > 0)
         settle(page)
@@ -457,10 +456,10 @@ def test_startup_time_smoke(demo_artifacts: Path, chromium_path) -> None:
     )
     assert run.returncode in (0, 1), run.stdout[-4000:] + run.stderr[-4000:]
     for browser in ("cold browser", "returning browser"):
-        for launcher in (r"python serve\.py", "streamlit run", "Streamlit floor"):
+        for launcher in ("streamlit run", "Streamlit floor"):
             line = re.search(rf"{launcher}, {browser}: median of 1: first result card ([0-9.]+) s", run.stdout)
             assert line, run.stdout[-4000:]
             assert 0.1 < float(line.group(1)) < 120
-        assert re.search(rf"\(python serve\.py\), {browser}, (meets|misses) the 3 s target", run.stdout)
+        assert re.search(rf"\(streamlit run\), {browser}, (meets|misses) the 3 s target", run.stdout)
         assert re.search(rf"{browser}: the app takes [+-][0-9.]+ s over Streamlit's floor", run.stdout)
     assert "speed probe" in run.stdout

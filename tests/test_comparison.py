@@ -57,8 +57,8 @@ def hand_space(name: str, shares: list[float], k: int = 4) -> VectorSpace:
     return VectorSpace(vectors=vectors, neighbours=neighbours)
 
 
-@pytest.fixture(scope="module")
-def model() -> RecommenderModel:
+def hand_model() -> RecommenderModel:
+    """The five movies of the module docstring, with both vectorizers' spaces."""
     catalog = pd.DataFrame(
         {
             "id": [100, 101, 102, 103, 104],
@@ -77,6 +77,11 @@ def model() -> RecommenderModel:
         stats=RatingStats(mean_vote=6.0, min_votes=10.0, quantile=0.9), spaces=spaces, config=RecommenderConfig(),
         catalog=catalog,
     )
+
+
+@pytest.fixture(scope="module")
+def model() -> RecommenderModel:
+    return hand_model()
 
 
 # --------------------------------------------------------------------------- one movie

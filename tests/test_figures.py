@@ -14,8 +14,24 @@ from hypothesis import strategies as st
 from dashboard import figures
 from recommender import comparison, explorer, summary
 from recommender.build import Analysis
-from tests.test_comparison import model  # noqa: F401 - the hand-made 5-movie model fixture
-from tests.test_explorer import analysis, frame, tiny_catalog  # noqa: F401 - fixtures and the tiny catalog
+from recommender.model import RecommenderModel
+from tests.test_comparison import hand_model
+from tests.test_explorer import tiny_analysis, tiny_catalog
+
+
+@pytest.fixture(scope="module")
+def model() -> RecommenderModel:
+    return hand_model()
+
+
+@pytest.fixture
+def analysis() -> Analysis:
+    return tiny_analysis()
+
+
+@pytest.fixture
+def frame(analysis) -> pd.DataFrame:
+    return explorer.map_frame(tiny_catalog(), analysis, "tfidf", explorer.stored_map(analysis, "tfidf", "tsne", 2), "genre")
 
 
 def test_overview_and_data_figures():

@@ -4,11 +4,20 @@ the metric guide and the missing-maps advice, from core keys."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard import labels
 from recommender import comparison
+from recommender.build import build_model
+from recommender.catalog import load_catalog_csv
+from recommender.config import RecommenderConfig
 from recommender.popularity import RatingStats
-from tests.test_results import model  # noqa: F401 - the tiny catalog's model fixture
+
+
+@pytest.fixture
+def model(tiny_catalog_csv):
+    catalog, _ = load_catalog_csv(tiny_catalog_csv)
+    return build_model(catalog, RecommenderConfig())
 
 
 def test_movie_caption(model):

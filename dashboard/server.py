@@ -1,0 +1,48 @@
+"""Server-level setup for ``st.App``: the JSON API's routes and the start-up hook.
+
+``streamlit_app.py`` builds ``st.App(..., routes=ROUTES, lifespan=lifespan)``, which
+``streamlit run streamlit_app.py`` picks up. When the server starts, :func:`lifespan`
+loads the served build in a worker thread while the server already answers: the first
+visitor's browser fetches Streamlit's frontend meanwhile, and the first script run
+finds the model loaded (:func:`recommender.loading.shared_model` keeps it for the
+process; the pages' cache and the API share it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from dashboard import api
+
+LOG = logging.getLogger(__name__)
+ROUTES = api.routes()
+
+
+def preload_build() -> None:
+    """Load the served build (``$MOVIE_ARTIFACTS`` or ``artifacts/``) into the process.
+
+    A build that cannot be loaded is logged, not raised: the app's first page says what
+    is wrong and offers to build, in the visitor's words.
+    """
+    from recommender.artifacts import default_artifacts_dir
+    from recommender.errors import RecommenderError
+    from recommender.loading import shared_model
+
+    folder = default_artifacts_dir()
+    try:
+        shared_model(folder)
+    except RecommenderError as exc:
+        LOG.warning("the build in %s was not preloaded: %s", folder, exc)
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """Start loading the build in the background, and serve at once."""
+    loading = asyncio.create_task(asyncio.to_thread(preload_build))
+    yield None
+    if not loading.done():
+        LOG.info("server stopping while the build was still loading")
