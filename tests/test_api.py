@@ -18,7 +18,6 @@ from recommender.build import CatalogSource, build
 from recommender.loading import shared_model
 from recommender.ranking import RankingOptions
 from recommender.results import build_filters, reasoned_results, year_bounds
-from tests.browser_support import StreamlitServer
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +134,8 @@ def test_a_missing_build_is_503_not_a_traceback(tmp_path):
 @pytest.mark.slow
 def test_the_real_server_answers_json_beside_the_app(demo_artifacts: Path, tmp_path: Path) -> None:
     """`streamlit run streamlit_app.py` serves the API from the same process (st.App routes)."""
+    from tests.browser_support import StreamlitServer  # registered for assertion rewriting by test_browser.py
+
     with StreamlitServer(demo_artifacts, log_path=tmp_path / "server.log") as running:
         with urllib.request.urlopen(f"{running.url}/api/movies?q=toy%20story&limit=1", timeout=60) as reply:
             found = json.loads(reply.read())["movies"]
