@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from recommender.build import load_model
+from recommender.loading import load_model
 from recommender.ranking import RankingOptions, rank
 
 

@@ -112,7 +112,7 @@ def run_build(source: CatalogSource, folder: Path, skip_maps: bool = False) -> b
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_top_chart(_model: RecommenderModel, stamp: str, genres: tuple[str, ...], years: tuple[int, int] | None, n: int) -> pd.DataFrame:
     """The weighted-rating top chart, cached per filter (``stamp`` keys the build)."""
-    return top_chart(_model.catalog, _model.stats, genres=genres, years=years, n=n)
+    return top_chart(_model.movies, _model.stats, genres=genres, years=years, n=n).to_frame()
 
 
 def build_stamp(model: RecommenderModel) -> str:

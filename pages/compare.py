@@ -12,8 +12,8 @@ from dashboard import analysis_cache, cache, figures, labels, shell, state
 from dashboard.text import md
 from recommender import comparison
 from recommender.agreement import agreement_summary
-from recommender.build import AGREEMENT_K
 from recommender.errors import RecommenderError
+from recommender.loading import AGREEMENT_K
 from recommender.results import default_movie_id
 
 shell.page_in_shell()  # a deep link opened first after a start runs the page alone

@@ -1,8 +1,7 @@
 """The build pipeline: catalog -> vectors -> neighbours -> analysis -> artifacts.
 
 :func:`build` runs every step with progress reporting and writes the artifacts
-atomically; :mod:`recommender.loading` reads them back (``load_model`` and
-``load_analysis`` are re-exported here). The CLI and the app's data page are thin
+atomically; :mod:`recommender.loading` reads them back. The CLI and the app's data page are thin
 callers of these functions.
 """
 
@@ -25,9 +24,9 @@ from recommender.artifacts import DEMO_CATALOG, ArtifactWriter, atomic_folder, s
 from recommender.catalog import LoadReport, find_tmdb_files, load_catalog_csv, load_tmdb
 from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
-from recommender.errors import CatalogError, ConfigError
+from recommender.errors import ConfigError
 from recommender.evaluation import compare_vectorizers
-from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, load_analysis, load_model, vocabulary_key
+from recommender.loading import AGREEMENT_K, EVALUATION_K, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
@@ -319,16 +318,3 @@ def _clusters_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].map(lambda v: [str(x) for x in v])
     return frame
 
-
-__all__ = [
-    "AGREEMENT_K",
-    "EVALUATION_K",
-    "Analysis",
-    "CatalogSource",
-    "build",
-    "build_model",
-    "load_analysis",
-    "load_model",
-    "prepare_catalog",
-    "CatalogError",
-]

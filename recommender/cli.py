@@ -11,14 +11,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recommender.artifacts import default_artifacts_dir
-from recommender.build import CatalogSource, build, load_model
 from recommender.config import VECTORIZERS, RecommenderConfig
-from recommender.errors import RecommenderError
-from recommender.explain import explain, why_text
+from recommender.errors import ConfigError, RecommenderError
+from recommender.loading import load_model
 from recommender.popularity import top_chart
-from recommender.ranking import RankingOptions, neighbour_ids, recommend
+from recommender.ranking import RankingOptions, neighbour_ids
+from recommender.results import reasoned_results
+
+if TYPE_CHECKING:
+    from recommender.build import CatalogSource
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,11 +57,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _source(args: argparse.Namespace) -> CatalogSource:
+    from recommender.build import CatalogSource
+
     given = [x for x in (args.movies, args.tmdb_dir, args.catalog) if x is not None]
     if len(given) > 1:
-        raise SystemExit("error: give only one of --movies/--credits, --tmdb-dir or --catalog")
+        raise ConfigError("give only one of --movies/--credits, --tmdb-dir or --catalog")
     if args.credits is not None and args.movies is None:
-        raise SystemExit("error: --credits needs --movies")
+        raise ConfigError("--credits needs --movies")
     if args.tmdb_dir is not None:
         return CatalogSource.tmdb_dir(args.tmdb_dir)
     if args.movies is not None:
@@ -73,11 +79,15 @@ def _config(path: Path | None) -> RecommenderConfig:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise SystemExit(f"error: {path}: cannot read settings ({exc})") from exc
+        raise ConfigError(f"{path}: cannot read settings ({exc})") from exc
     return RecommenderConfig.from_dict(data)
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # Only building needs the pipeline (scikit-learn, NLTK, UMAP, pandas): the query
+    # commands below load a build with numpy and scipy alone.
+    from recommender.build import build
+
     source = _source(args)
     out = args.out or default_artifacts_dir()
     config = _config(args.config)
@@ -110,10 +120,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     model = load_model(args.artifacts or default_artifacts_dir())
     movie_id = model.resolve(args.movie)
     options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, **({"k": args.k} if args.k else {}))
-    table = recommend(model, movie_id, options)
-    space = model.space(args.vectorizer)
+    table = reasoned_results(model, movie_id, options)  # the recommender page's list, reasons included
     query_row = model.row_of(movie_id)
-    whys = [why_text(explain(space.vectors, query_row, model.row_of(i))) for i in table["id"]]
     if args.json:
         records = [
             {
@@ -122,15 +130,15 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
                 "title": r.display_title,
                 "similarity": round(float(r.similarity), 4),
                 "weighted_rating": round(float(r.weighted_rating), 3),
-                "why": why,
+                "why": r.why,
             }
-            for r, why in zip(table.itertuples(), whys)
+            for r in table.tuples()
         ]
         print(json.dumps({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "results": records}, ensure_ascii=False, indent=2))
         return 0
     print(f"Recommendations for {model.display_titles[query_row]} (id {movie_id}, {args.vectorizer}):")
-    for r, why in zip(table.itertuples(), whys):
-        print(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}\n     why: {why}")
+    for r in table.tuples():
+        print(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}\n     why: {r.why}")
     return 0
 
 
@@ -145,10 +153,10 @@ def _cmd_neighbours(args: argparse.Namespace) -> int:
 
 def _cmd_top(args: argparse.Namespace) -> int:
     model = load_model(args.artifacts or default_artifacts_dir())
-    chart = top_chart(model.catalog, model.stats, genres=tuple(args.genre), n=args.n)
+    chart = top_chart(model.movies, model.stats, genres=tuple(args.genre), n=args.n)
     s = model.stats
     print(f"Top {len(chart)} by weighted rating (C = {s.mean_vote:.2f}, m = {s.min_votes:.0f} votes)")
-    for r in chart.itertuples():
+    for r in chart.tuples():
         print(f"{r.rank:>3}. {r.display_title}  WR {r.weighted_rating:.2f}  ({r.vote_average:.1f} from {r.vote_count:,} votes)")
     return 0
 

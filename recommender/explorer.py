@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from recommender.build import Analysis
 from recommender.config import ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
+from recommender.loading import Analysis
 from recommender.model import RecommenderModel
 from recommender.projection import DIMENSIONS, METHODS, custom_projection, map_far_neighbours, neighbour_preservation
 

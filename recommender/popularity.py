@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from recommender.columns import ColumnTable
 from recommender.errors import ConfigError
+from recommender.filters import Filters, filter_mask
 
 if TYPE_CHECKING:  # pandas only in annotations: RatingStats is part of the serving model
     import pandas as pd
@@ -63,30 +65,30 @@ def normalised(values: np.ndarray) -> np.ndarray:
     return (values - low) / (high - low)
 
 
+TOP_CHART_COLUMNS = ["rank", "id", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"]
+
+
 def top_chart(
-    catalog: pd.DataFrame,
+    movies: ColumnTable,
     stats: RatingStats,
     *,
     genres: Sequence[str] = (),
     years: tuple[int, int] | None = None,
     n: int = 20,
-) -> pd.DataFrame:
+) -> ColumnTable:
     """The n best movies by weighted rating among those with at least m votes.
 
-    ``genres`` keeps movies having any of them; ``years`` is an inclusive range.
-    ``catalog`` must have a ``weighted_rating`` column. Columns: rank, id,
-    display_title, year, genres, vote_average, vote_count, weighted_rating.
+    ``genres`` keeps movies having any of them; ``years`` is an inclusive range (the
+    same filters as the recommendations, :func:`recommender.filters.filter_mask`).
+    ``movies`` must have a ``weighted_rating`` column. Columns :data:`TOP_CHART_COLUMNS`;
+    ties by more votes, then the lower id.
     """
-    mask = catalog["vote_count"] >= stats.min_votes
-    if genres:
-        wanted = set(genres)
-        mask &= catalog["genres"].map(lambda gs: bool(wanted.intersection(gs)))
-    if years is not None:
-        year = catalog["year"]
-        mask &= year.notna() & (year >= years[0]) & (year <= years[1])
-    chart = catalog.loc[mask.fillna(False).astype(bool)].sort_values(
-        ["weighted_rating", "vote_count", "id"], ascending=[False, False, True]
-    ).head(n)
-    chart = chart.loc[:, ["id", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"]]
-    chart.insert(0, "rank", np.arange(1, len(chart) + 1))
-    return chart.reset_index(drop=True)
+    votes = movies.array("vote_count")
+    qualified = votes >= stats.min_votes
+    mask = filter_mask(movies, Filters(years=years, genres=tuple(genres)))
+    if mask is not None:
+        qualified &= mask
+    rows = np.flatnonzero(qualified)
+    order = np.lexsort((movies.array("id")[rows], -votes[rows], -movies.array("weighted_rating")[rows]))
+    chart = movies.take(rows[order][:n], TOP_CHART_COLUMNS[1:])
+    return chart.with_column("rank", "int", range(1, len(chart) + 1), position=0)

@@ -12,32 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recommender.columns import ColumnTable
 from recommender.config import RankingSettings
 from recommender.errors import ConfigError
+from recommender.filters import Filters, filter_mask
 from recommender.model import RecommenderModel
 from recommender.neighbours import exact_neighbours
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Constraints on recommended movies; empty means no constraint."""
-
-    years: tuple[int, int] | None = None
-    genres: tuple[str, ...] = ()
-    min_votes: int = 0
-    languages: tuple[str, ...] = ()
-
-    @property
-    def active(self) -> bool:
-        return bool(self.years or self.genres or self.min_votes > 0 or self.languages)
 
 
 @dataclass(frozen=True)
@@ -72,25 +55,6 @@ class RankingOptions:
             raise ConfigError(f"rating weight must be in [0, 1], got {self.rating_weight}")
         if not 0 <= self.mmr_lambda <= 1:
             raise ConfigError(f"MMR lambda must be in [0, 1], got {self.mmr_lambda}")
-
-
-def filter_mask(movies: ColumnTable, filters: Filters) -> np.ndarray | None:
-    """Boolean mask of the movies passing ``filters``, or None when none is active."""
-    if not filters.active:
-        return None
-    mask = np.ones(len(movies), dtype=bool)
-    if filters.years is not None:
-        year = movies.array("year")  # NaN where unknown: outside every range
-        mask &= (year >= filters.years[0]) & (year <= filters.years[1])
-    if filters.genres:
-        wanted = set(filters.genres)
-        mask &= np.fromiter((bool(wanted.intersection(g)) for g in movies["genres"]), bool, len(movies))
-    if filters.min_votes > 0:
-        mask &= movies.array("vote_count") >= filters.min_votes
-    if filters.languages:
-        wanted = set(filters.languages)
-        mask &= np.fromiter((lang in wanted for lang in movies["original_language"]), bool, len(movies))
-    return mask
 
 
 def candidates(model: RecommenderModel, row: int, needed: int, vectorizer: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -158,11 +122,6 @@ def ranked_movies(model: RecommenderModel, movie_id: int, options: RankingOption
     table = table.with_column("rank", "int", range(1, len(rows) + 1), position=0)
     table = table.with_column("similarity", "float", sims.tolist()).with_column("score", "float", scores.tolist())
     return table.select(RESULT_COLUMNS)
-
-
-def recommend(model: RecommenderModel, movie_id: int, options: RankingOptions) -> pd.DataFrame:
-    """Recommendations for ``movie_id`` as a table with :data:`RESULT_COLUMNS`."""
-    return ranked_movies(model, movie_id, options).to_frame()
 
 
 def neighbour_ids(model: RecommenderModel, movie_id: int, options: RankingOptions) -> list[int]:

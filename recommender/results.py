@@ -7,7 +7,7 @@ terms it shares with the query (:mod:`recommender.explain`).
 spreadsheet. :func:`default_movie_id`, :func:`year_bounds` and :func:`build_filters`
 hold the small decisions the recommender page would otherwise make itself. All of it
 works on plain columns, without pandas (the recommender page is the app's first
-page and does not load it); :func:`recommendations_with_reasons` is the DataFrame.
+page and does not load it); ``.to_frame()`` gives a DataFrame where one is needed.
 """
 
 from __future__ import annotations
@@ -73,13 +73,6 @@ def reasoned_results(
     explanations = explain_results(vectors, model.row_of(movie_id), rows, per_field)
     table = table.with_column("heading", "str", headings, position=3)
     return table.with_column("why", "str", [why_text(e, max_fields) for e in explanations]).select(REASON_COLUMNS)
-
-
-def recommendations_with_reasons(
-    model: RecommenderModel, movie_id: int, options: RankingOptions, per_field: int = 3, max_fields: int = 3
-) -> pd.DataFrame:
-    """:func:`reasoned_results` as a DataFrame (same columns; ``year`` nullable Int64)."""
-    return reasoned_results(model, movie_id, options, per_field, max_fields).to_frame()
 
 
 def _csv_cell(kind: str, value: object) -> object:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 
 # One definition of the browser flags and of Streamlit's page markers, shared with the
 # browser tests, the load test and the start-up timing.
-from tests.browser_support import APP, APP_IDLE, CHROMIUM_ARGS, EXCEPTION, LOADING  # noqa: E402
+from scripts.browser_support import APP, APP_IDLE, CHROMIUM_ARGS, EXCEPTION, LOADING  # noqa: E402
 
 ELEMENT = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
 TARGET_TEXT = "Recommendations for"

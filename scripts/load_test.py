@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlparse
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.browser_support import (  # noqa: E402 - needs the repository on sys.path
+from scripts.browser_support import (  # noqa: E402 - needs the repository on sys.path
     APP,
     APP_IDLE,
     CHROMIUM,

@@ -47,7 +47,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.browser_support import (  # noqa: E402 - needs the repository on sys.path
+from scripts.browser_support import (  # noqa: E402 - needs the repository on sys.path
     APP_IDLE,
     CHROMIUM,
     CHROMIUM_ARGS,

@@ -134,7 +134,7 @@ def test_a_missing_build_is_503_not_a_traceback(tmp_path):
 @pytest.mark.slow
 def test_the_real_server_answers_json_beside_the_app(demo_artifacts: Path, tmp_path: Path) -> None:
     """`streamlit run streamlit_app.py` serves the API from the same process (st.App routes)."""
-    from tests.browser_support import StreamlitServer  # registered for assertion rewriting by test_browser.py
+    from scripts.browser_support import StreamlitServer  # registered for assertion rewriting by test_browser.py
 
     with StreamlitServer(demo_artifacts, log_path=tmp_path / "server.log") as running:
         with urllib.request.urlopen(f"{running.url}/api/movies?q=toy%20story&limit=1", timeout=60) as reply:

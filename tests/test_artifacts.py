@@ -21,8 +21,9 @@ from recommender.artifacts import (
     changed_inputs,
     read_manifest,
 )
-from recommender.build import CatalogSource, build, load_model
+from recommender.build import CatalogSource, build
 from recommender.errors import ArtifactError, CatalogError
+from recommender.loading import load_model
 from recommender.ranking import RankingOptions, neighbour_ids
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ bad link answered with a warning, and catalog titles holding HTML shown as text.
 Screenshots of every page are checked and, with ``SCREENSHOTS_DIR`` set (e.g.
 ``SCREENSHOTS_DIR=docs/screenshots``), saved for the README. ``test_load_smoke`` runs
 ``scripts/load_test.py`` with a few sessions. Chromium missing: failure in CI, skip
-elsewhere (see :func:`tests.browser_support.chromium_or_skip`).
+elsewhere (see :func:`tests.browser_fixtures.chromium_or_skip`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-pytest.register_assert_rewrite("tests.browser_support")  # its helpers assert too
+pytest.register_assert_rewrite("scripts.browser_support")  # its helpers assert too
 
-from tests.browser_support import (  # noqa: E402
+from scripts.browser_support import (  # noqa: E402
     APP_IDLE,
     EXCEPTION,
     MAIN,
@@ -45,8 +45,8 @@ from tests.browser_support import (  # noqa: E402
     wait_heading,
 )
 
-# The fixtures (app_server, app_url, demo_ids, browser, page, chromium_path) live there.
-pytest_plugins = ["tests.browser_support"]
+# The fixtures (app_server, app_url, demo_ids, browser, page, chromium_path) are in tests/browser_fixtures.py.
+pytest_plugins = ["tests.browser_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600, func_only=True)]
 
 HTML_TITLES_CSV = REPO / "tests" / "bad_inputs" / "html_titles.csv"

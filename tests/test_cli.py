@@ -84,6 +84,9 @@ def test_top(artifacts):
         (["build", "--movies", str(BAD / "tmdb_movies_bad_json.csv")], "column 'genres': not valid JSON"),
         (["build", "--tmdb-dir", str(BAD)], "no tmdb_5000_movies.csv"),
         (["recommend", "Nope", "--artifacts", "/nonexistent/artifacts"], "no artifacts folder"),
+        (["build", "--credits", str(BAD / "duplicate_ids.csv")], "--credits needs --movies"),
+        (["build", "--catalog", str(BAD / "duplicate_ids.csv"), "--tmdb-dir", str(BAD)], "give only one of"),
+        (["build", "--config", str(BAD / "no such settings.json")], "cannot read settings"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, args, message):
@@ -100,3 +103,17 @@ def test_unknown_movie(artifacts):
     result = cli("recommend", "Space", "--artifacts", str(artifacts))
     assert result.returncode == 2
     assert "did you mean 'Space Wars'" in result.stderr
+
+
+def test_queries_load_no_build_time_library(artifacts):
+    """recommend, neighbours and top read a build with numpy and scipy alone."""
+    code = (
+        "import sys\n"
+        "from recommender.cli import main\n"
+        f"for argv in (['recommend', '1', '--artifacts', {str(artifacts)!r}], ['top', '--artifacts', {str(artifacts)!r}]):\n"
+        "    assert main(argv) == 0\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'nltk', 'umap', 'pandas', 'pyarrow'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from recommender import explorer
-from recommender.build import Analysis, build_model
+from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
 from recommender.config import ProjectionSettings, RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError
+from recommender.loading import Analysis
 
 # Five films on a line: 0, 1, 2 close together, 3 and 4 far to the right.
 COORDS_2 = np.array([[0, 0], [1, 0], [2, 0], [10, 0], [11, 0]], dtype=np.float32)

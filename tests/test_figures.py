@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dashboard import figures
 from recommender import comparison, explorer, summary
-from recommender.build import Analysis
+from recommender.loading import Analysis
 from recommender.model import RecommenderModel
 from tests.test_comparison import hand_model
 from tests.test_explorer import tiny_analysis, tiny_catalog

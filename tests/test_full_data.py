@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from recommender.build import CatalogSource, build, load_model
+from recommender.build import CatalogSource, build
 from recommender.explain import explain
-from recommender.ranking import RankingOptions, recommend
+from recommender.loading import load_model
+from recommender.ranking import RankingOptions, ranked_movies
 
 pytestmark = [pytest.mark.slow, pytest.mark.full_data]
 
@@ -34,7 +35,7 @@ def test_catalog_joined_on_id(model):
 @pytest.mark.parametrize("vectorizer", ["tfidf", "count"])
 def test_dark_knight_rises_finds_the_dark_knight(model, vectorizer):
     query = model.resolve("The Dark Knight Rises")
-    top5 = recommend(model, query, RankingOptions(k=5, vectorizer=vectorizer))["display_title"].tolist()
+    top5 = ranked_movies(model, query, RankingOptions(k=5, vectorizer=vectorizer)).to_frame()["display_title"].tolist()
     assert "The Dark Knight" in top5
 
 
@@ -48,7 +49,7 @@ def test_avatar_explanation_names_james_cameron(model):
 def test_movies_without_credits_still_get_recommendations(model):
     without = model.catalog.index[~model.catalog["has_credits"]]
     sample = model.ids[without[:200]]
-    empty = [int(m) for m in sample if recommend(model, int(m), RankingOptions(k=10)).empty]
+    empty = [int(m) for m in sample if ranked_movies(model, int(m), RankingOptions(k=10)).to_frame().empty]
     assert empty == []
 
 

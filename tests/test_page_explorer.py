@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from recommender.build import CatalogSource, build, load_analysis
+from recommender.build import CatalogSource, build
 from recommender.explorer import cluster_table
+from recommender.loading import load_analysis
 from recommender.projection import map_far_neighbours
 from tests.apptest_helpers import demo_model, no_html, start_app
 

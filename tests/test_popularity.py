@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.popularity import RatingStats, normalised, rating_stats, top_chart, weighted_rating
+from recommender.columns import ColumnTable
+from recommender.popularity import TOP_CHART_COLUMNS, RatingStats, normalised, rating_stats, top_chart, weighted_rating
 
 
 @pytest.fixture
@@ -41,11 +42,14 @@ def test_weighted_rating_by_hand(catalog):
 def test_top_chart_needs_m_votes_and_filters(catalog):
     stats = RatingStats(mean_vote=23 / 3, min_votes=55.0, quantile=0.5)
     catalog["weighted_rating"] = weighted_rating(catalog["vote_average"], catalog["vote_count"], stats)
-    chart = top_chart(catalog, stats)
-    assert chart["id"].tolist() == [1, 2]  # C has a 9.0 but only 10 votes: not qualified
-    assert chart["rank"].tolist() == [1, 2]
-    assert top_chart(catalog, stats, genres=("Comedy",))["id"].tolist() == [2]
-    assert top_chart(catalog, stats, years=(1995, 2030))["id"].tolist() == [2]
+    movies = ColumnTable.from_frame(catalog)
+    chart = top_chart(movies, stats)
+    assert chart["id"] == [1, 2]  # C has a 9.0 but only 10 votes: not qualified
+    assert chart["rank"] == [1, 2]
+    assert chart.columns == TOP_CHART_COLUMNS
+    assert top_chart(movies, stats, genres=("Comedy",))["id"] == [2]
+    assert top_chart(movies, stats, years=(1995, 2030))["id"] == [2]
+    assert top_chart(movies, stats, n=1)["id"] == [1]
 
 
 def test_normalised_range():

@@ -19,7 +19,7 @@ from recommender.ranking import (
     mmr_order,
     neighbour_ids,
     rank,
-    recommend,
+    ranked_movies,
 )
 
 
@@ -30,7 +30,7 @@ def model(tiny_catalog_csv):
 
 
 def test_sequel_is_first(model):
-    table = recommend(model, 1, RankingOptions(k=3))
+    table = ranked_movies(model, 1, RankingOptions(k=3)).to_frame()
     assert table["id"].iloc[0] == 2
     assert 1 not in table["id"].tolist()
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
@@ -39,7 +39,7 @@ def test_sequel_is_first(model):
 
 def test_only_positive_similarity_is_recommended(model):
     # "Quiet Garden" shares no term with the others.
-    assert recommend(model, 5, RankingOptions(k=4)).empty
+    assert ranked_movies(model, 5, RankingOptions(k=4)).to_frame().empty
 
 
 def test_filters(model):
@@ -56,7 +56,8 @@ def test_filter_mask_inactive_is_none(model):
 def test_filter_mask_on_a_loaded_build(tiny_catalog_csv, tmp_path):
     """The mask on the catalog read back from disk (JSON columns): 1980-2000 and English
     keep Space Wars II (1980) and Ghost House (1985), not Quiet Garden (1999, French)."""
-    from recommender.build import CatalogSource, build, load_model
+    from recommender.build import CatalogSource, build
+    from recommender.loading import load_model
 
     folder = tmp_path / "artifacts"
     build(CatalogSource(catalog=tiny_catalog_csv), folder, skip_maps=True)
@@ -110,7 +111,7 @@ def test_mmr_prefers_a_different_item():
 
 def test_unknown_ids_and_titles(model):
     with pytest.raises(UnknownMovieError, match="no movie with id 42"):
-        recommend(model, 42, RankingOptions())
+        ranked_movies(model, 42, RankingOptions()).to_frame()
     with pytest.raises(UnknownMovieError, match="matches 2 movies"):
         model.resolve("ghost house")
     assert model.resolve("Ghost House (2005)") == 4

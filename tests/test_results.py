@@ -14,13 +14,12 @@ from recommender.catalog import load_catalog_csv
 from recommender.columns import ColumnTable
 from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
-from recommender.ranking import Filters, RankingOptions, recommend
+from recommender.ranking import Filters, RankingOptions, ranked_movies
 from recommender.results import (
     REASON_COLUMNS,
     build_filters,
     default_movie_id,
     reasoned_results,
-    recommendations_with_reasons,
     results_csv,
     title_with_year,
     year_bounds,
@@ -38,54 +37,54 @@ def model(tmp_path_factory):
 
 
 def test_sequel_first_with_its_reasons(model):
-    table = recommendations_with_reasons(model, 1, RankingOptions(k=4, vectorizer="count"))
+    table = reasoned_results(model, 1, RankingOptions(k=4, vectorizer="count")).to_frame()
     assert list(table.columns) == REASON_COLUMNS
     first = table.iloc[0]
     assert first["id"] == 2 and first["rank"] == 1
     assert first["heading"] == "Space Wars II (1980)"
     # Both films share director, cast, genres, keywords and story words.
-    why = recommendations_with_reasons(model, 1, RankingOptions(k=1, vectorizer="count"), max_fields=10).iloc[0]["why"]
+    why = reasoned_results(model, 1, RankingOptions(k=1, vectorizer="count"), max_fields=10).to_frame().iloc[0]["why"]
     for part in ("Director: Ann Lee", "Genres:", "Keywords:", "Cast:", "Story:"):
         assert part in why
     assert "Mia Sol" in why and "Tom Hart" in why
 
 
-def test_same_rows_and_scores_as_recommend(model):
+def test_same_rows_and_scores_as_the_ranking(model):
     options = RankingOptions(k=4, rating_weight=0.3)
-    plain = recommend(model, 3, options)
-    with_reasons = recommendations_with_reasons(model, 3, options)
+    plain = ranked_movies(model, 3, options).to_frame()
+    with_reasons = reasoned_results(model, 3, options).to_frame()
     pd.testing.assert_frame_equal(with_reasons.drop(columns=["heading", "why"]), plain)
 
 
 def test_duplicate_title_heading_keeps_the_disambiguated_display_title(model):
-    table = recommendations_with_reasons(model, 3, RankingOptions(k=4))
+    table = reasoned_results(model, 3, RankingOptions(k=4)).to_frame()
     assert table["id"].tolist() == [4]
     assert table.iloc[0]["heading"] == "Ghost House (2005)"
     assert "Cast: Zoe Park" in table.iloc[0]["why"]
 
 
 def test_filters_can_empty_the_results_but_keep_the_columns(model):
-    table = recommendations_with_reasons(model, 1, RankingOptions(k=4, filters=Filters(genres=("Horror",))))
+    table = reasoned_results(model, 1, RankingOptions(k=4, filters=Filters(genres=("Horror",)))).to_frame()
     assert table.empty and list(table.columns) == REASON_COLUMNS
 
 
 def test_no_shared_terms_gives_no_results(model):
-    assert recommendations_with_reasons(model, 5, RankingOptions(k=4)).empty
+    assert reasoned_results(model, 5, RankingOptions(k=4)).to_frame().empty
 
 
 def test_errors_come_from_the_core(model):
     with pytest.raises(UnknownMovieError):
-        recommendations_with_reasons(model, 999, RankingOptions())
+        reasoned_results(model, 999, RankingOptions()).to_frame()
     with pytest.raises(ConfigError):
-        recommendations_with_reasons(model, 1, RankingOptions(k=0))
+        reasoned_results(model, 1, RankingOptions(k=0)).to_frame()
     with pytest.raises(ConfigError):
-        recommendations_with_reasons(model, 1, RankingOptions(vectorizer="bm25"))
+        reasoned_results(model, 1, RankingOptions(vectorizer="bm25")).to_frame()
 
 
 @settings(max_examples=30, deadline=None)
 @given(movie=st.sampled_from([1, 2, 3, 4, 5]), k=st.integers(1, 6), weight=st.floats(0, 1), mmr=st.booleans())
 def test_invariants(model, movie, k, weight, mmr):
-    table = recommendations_with_reasons(model, movie, RankingOptions(k=k, rating_weight=weight, mmr=mmr))
+    table = reasoned_results(model, movie, RankingOptions(k=k, rating_weight=weight, mmr=mmr)).to_frame()
     assert len(table) <= k
     assert movie not in table["id"].tolist()
     assert table["rank"].tolist() == list(range(1, len(table) + 1))
@@ -119,7 +118,7 @@ def test_results_csv_joins_lists_and_defuses_formulas():
 
 
 def test_results_csv_of_real_results(model):
-    table = recommendations_with_reasons(model, 1, RankingOptions(k=2))
+    table = reasoned_results(model, 1, RankingOptions(k=2)).to_frame()
     back = pd.read_csv(io.BytesIO(results_csv(table)))
     assert back["id"].tolist() == table["id"].tolist()
     assert back.loc[0, "genres"] == "Science Fiction|Adventure"
@@ -143,18 +142,16 @@ def test_build_filters_full_year_range_is_no_filter():
 
 def test_build_filters_year_range_keeps_undated_movies_until_narrowed(model):
     full = (1977, 2005)
-    ids = recommendations_with_reasons(model, 3, RankingOptions(k=4, filters=build_filters(full, full)))["id"]
+    ids = reasoned_results(model, 3, RankingOptions(k=4, filters=build_filters(full, full))).to_frame()["id"]
     assert ids.tolist() == [4]
     narrowed = build_filters((1977, 2000), full)
-    assert recommendations_with_reasons(model, 3, RankingOptions(k=4, filters=narrowed)).empty
+    assert reasoned_results(model, 3, RankingOptions(k=4, filters=narrowed)).to_frame().empty
 
 
-def test_columns_and_frame_give_the_same_results_and_csv(model):
-    """The pandas-free results the page draws equal the DataFrame the CLI and tests use."""
-    options = RankingOptions(k=4, vectorizer="count")
-    columns = reasoned_results(model, 3, options)
-    frame = recommendations_with_reasons(model, 3, options)
-    pd.testing.assert_frame_equal(columns.to_frame(), frame)
+def test_columns_and_their_frame_give_the_same_csv(model):
+    """The pandas-free results the page draws, and the same table as a DataFrame."""
+    columns = reasoned_results(model, 3, RankingOptions(k=4, vectorizer="count"))
+    frame = columns.to_frame()
     assert results_csv(columns) == results_csv(frame)
     assert [card.heading for card in columns.tuples()] == frame["heading"].tolist()
 

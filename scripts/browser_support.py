@@ -1,13 +1,12 @@
 """Run the real app (``streamlit run streamlit_app.py``) and drive it in headless Chromium.
 
-The browser tests (``tests/test_browser.py``), ``scripts/startup_time.py`` and
-``scripts/load_test.py`` share this module: :class:`StreamlitServer` starts the app on
+The browser tests (``tests/test_browser.py``, their fixtures in
+``tests/browser_fixtures.py``), ``scripts/startup_time.py``, ``scripts/load_test.py`` and
+``scripts/browser_smoke.py`` share this module: :class:`StreamlitServer` starts the app on
 a free port of 127.0.0.1 with ``MOVIE_ARTIFACTS`` set, waits for ``/_stcore/health``
 and stops the process it started; :func:`launch_chromium` opens Debian's
 ``/usr/bin/chromium`` with Playwright (``playwright install`` cannot download a
-browser here); the ``wait_*`` helpers wait for content, never for fixed sleeps. The
-pytest fixtures at the end are registered by ``pytest_plugins`` in the test module.
-A missing browser fails the tests in CI (``CI`` set) and skips them elsewhere.
+browser here); the ``wait_*`` helpers wait for content, never for fixed sleeps. It needs no pytest.
 """
 
 from __future__ import annotations
@@ -21,10 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 APP_FILE = REPO / "streamlit_app.py"
@@ -74,16 +70,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def chromium_or_skip() -> Path:
-    """Debian's Chromium; without it the test fails in CI and is skipped elsewhere."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    reason = f"no browser at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 class StreamlitServer:
@@ -360,66 +346,3 @@ def choose_in_selectbox(page, label: str, typed: str, option: str, timeout_s: fl
     wait_for(page, f"the option {option!r}", lambda: choice.count() > 0, timeout_s)
     exact = page.get_by_role("option", name=option, exact=True)
     (exact if exact.count() else choice).first.click()
-
-
-# --- pytest fixtures -----------------------------------------------------------------
-
-
-def _server(artifacts: Path, name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    log = tmp_path_factory.mktemp(f"streamlit-{name}") / "server.log"
-    with StreamlitServer(artifacts, log_path=log) as server:
-        yield server
-        if server.process is not None and server.process.poll() is not None:
-            pytest.fail(f"the streamlit server died during the tests:\n{server.log_tail()}")
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    return chromium_or_skip()
-
-
-@pytest.fixture(scope="session")
-def app_server(
-    chromium_path: Path, demo_artifacts: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitServer]:
-    """``streamlit run`` on the demo build, shared by the browser tests."""
-    yield from _server(demo_artifacts, "demo", tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def app_url(app_server: StreamlitServer) -> str:
-    return app_server.url
-
-
-@pytest.fixture(scope="session")
-def demo_ids(demo_artifacts: Path) -> dict[str, int]:
-    """Display title -> id of the demo build ("Toy Story (1995)" -> 2017)."""
-    return catalog_ids(demo_artifacts)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path):
-    """One headless Chromium for the session (each test gets its own context)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh browser context and page at 1400x900, with dialogs recorded (and dismissed)."""
-    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
-    context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
-    page = context.new_page()
-    page.dialogs = []
-
-    def on_dialog(dialog) -> None:
-        page.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    yield page
-    context.close()
