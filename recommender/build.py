@@ -26,7 +26,7 @@ from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ConfigError
 from recommender.evaluation import compare_vectorizers
-from recommender.loading import AGREEMENT_K, EVALUATION_K, vocabulary_key
+from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
@@ -194,15 +194,17 @@ def build(
         inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p), "bytes": p.stat().st_size} for p in source.files()]
         catalog, report = source.load(config.top_cast)
     model = build_model(catalog, config, steps=steps)
-    analysis: dict[str, Any] = {}
+    analysis: Analysis | None = None
+    analysis_timings: dict[str, float] = {}
     if not skip_maps:
+        analysis = Analysis()
         with steps.step("evaluate"):
-            analysis["evaluation"] = compare_vectorizers(
+            analysis.evaluation = compare_vectorizers(
                 model.catalog, {n: s.neighbours for n, s in model.spaces.items()}, EVALUATION_K
             ).reset_index()
-            analysis["agreement"] = _agreement(model)
+            analysis.agreement = _agreement(model)
         with steps.step("maps and clusters") as step_progress:
-            analysis.update(_analysis(model, config, step_progress))
+            analysis_timings = _analysis(model, config, analysis, step_progress)
     with steps.step("save"), atomic_folder(out) as writer:
         _save(writer, model, analysis)
         manifest = write_manifest(
@@ -221,10 +223,10 @@ def build(
                 "config": config.to_dict(),
                 "rating_stats": {"C": model.stats.mean_vote, "m": model.stats.min_votes, "quantile": model.stats.quantile},
                 "vectorizers": {n: {"terms": s.vectors.n_terms, "nnz": int(s.vectors.matrix.nnz)} for n, s in model.spaces.items()},
-                "maps": analysis.get("quality", {}),
+                "maps": analysis.quality() if analysis is not None else {},
                 "maps_built": not skip_maps,
                 "timings_s": steps.timings,
-                "analysis_timings_s": analysis.get("timings", {}),
+                "analysis_timings_s": analysis_timings,
             },
         )
     return manifest
@@ -236,8 +238,11 @@ def _agreement(model: RecommenderModel) -> pd.DataFrame:
     return agreement_table(model.spaces["tfidf"].neighbours, model.spaces["count"].neighbours, AGREEMENT_K)
 
 
-def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Progress) -> dict[str, Any]:
-    """SVD, every map with its faithfulness, and clusters, for each vectorizer."""
+def _analysis(
+    model: RecommenderModel, config: RecommenderConfig, analysis: Analysis, progress: Callable[[float, str], None]
+) -> dict[str, float]:
+    """SVD, every map with its faithfulness, and clusters, for each vectorizer, into
+    ``analysis``; returns each step's seconds."""
     from recommender.clusters import cluster_levels
     from recommender.projection import neighbour_preservation, project, reduce_svd, trustworthiness_score
 
@@ -246,20 +251,20 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
     per_space = len(maps) + 2
     total = per_space * len(model.spaces)
     done = 0
-    result: dict[str, Any] = {"arrays": {}, "clusters": {}, "quality": {}, "timings": {}}
+    timings: dict[str, float] = {}
     genres, directors = model.catalog["genres"].tolist(), model.catalog["directors"].tolist()
 
     def timed(key: str, function: Callable[[], Any]) -> Any:
         start = time.perf_counter()
         value = function()
-        result["timings"][key] = round(time.perf_counter() - start, 3)
+        timings[key] = round(time.perf_counter() - start, 3)
         return value
 
     for name, space in model.spaces.items():
         progress(done / total, f"{name}: SVD")
         svd = timed(f"{name}/svd", lambda: reduce_svd(space.vectors.matrix, settings.svd_components, config.seed))
         done += 1
-        arrays: dict[str, np.ndarray] = {"svd": svd}
+        analysis.svd[name] = svd
         for method, dims in maps:
             progress(done / total, f"{name}: {method} {dims}-D")
             coords = timed(f"{name}/{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed))
@@ -267,11 +272,10 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
                 f"{name}/{method}/{dims}/trustworthiness",
                 lambda: trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed),
             )
-            arrays[f"{method}_{dims}"] = coords.astype(np.float32)
-            arrays[f"preservation_{method}_{dims}"] = neighbour_preservation(
-                space.neighbours, coords, settings.faithfulness_k
-            ).astype(np.float32)
-            result["quality"][f"{name}/{method}/{dims}"] = {"trustworthiness": float(trust), "points": int(points)}
+            preservation = neighbour_preservation(space.neighbours, coords, settings.faithfulness_k)
+            analysis.maps[MapKey(name, method, dims)] = StoredMap(
+                coords.astype(np.float32), preservation.astype(np.float32), float(trust), int(points)
+            )
             done += 1
         progress(done / total, f"{name}: clusters")
         broad, fine, labels = timed(
@@ -281,15 +285,14 @@ def _analysis(model: RecommenderModel, config: RecommenderConfig, progress: Prog
                 config.clusters, config.seed,
             ),
         )
-        arrays["cluster_broad"], arrays["cluster_fine"] = broad.astype(np.int32), fine.astype(np.int32)
-        result["arrays"][name] = arrays
-        result["clusters"][name] = labels
+        analysis.cluster_ids[name] = ClusterIds(broad.astype(np.int32), fine.astype(np.int32))
+        analysis.clusters[name] = labels
         done += 1
     progress(1.0, "maps done")
-    return result
+    return timings
 
 
-def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: dict[str, Any]) -> None:
+def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: Analysis | None) -> None:
     """Serving artifacts (catalog, term counts, terms, neighbour indices), then analysis.
 
     Only raw integer term counts are stored: the float vectors are derived from them
@@ -303,12 +306,13 @@ def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: dict[str, A
             terms = {"term": space.vectors.terms.tolist(), "label": space.vectors.labels.tolist()}
             writer.columns(f"terms_{key}", ColumnTable(terms, {"term": "str", "label": "str"}))
         writer.index(f"neighbours_{name}", space.neighbours)
-    if "evaluation" in analysis:
-        writer.table("evaluation", analysis["evaluation"])
-        writer.table("agreement", analysis["agreement"])
-    for name, arrays in analysis.get("arrays", {}).items():
-        writer.arrays(f"maps_{name}", **arrays)
-        writer.table(f"clusters_{name}", _clusters_for_parquet(analysis["clusters"][name]))
+    if analysis is None:
+        return
+    writer.table("evaluation", analysis.evaluation)
+    writer.table("agreement", analysis.agreement)
+    for name in analysis.svd:
+        writer.arrays(f"maps_{name}", **analysis.map_arrays(name))
+        writer.table(f"clusters_{name}", _clusters_for_parquet(analysis.clusters[name]))
 
 
 def _clusters_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,11 @@ FIELDS: tuple[str, ...] = (
 )
 
 
+# The maps a build can draw: projection methods and dimensions.
+MAP_METHODS: tuple[str, ...] = ("tsne", "umap", "pca")
+MAP_DIMENSIONS: tuple[int, ...] = (2, 3)
+
+
 @dataclass(frozen=True)
 class FieldWeights:
     """Multiplier applied to every term of a field before rows are L2-normalised."""

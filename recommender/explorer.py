@@ -23,7 +23,7 @@ import pandas as pd
 
 from recommender.config import ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
-from recommender.loading import Analysis
+from recommender.loading import Analysis, MapKey
 from recommender.model import RecommenderModel
 from recommender.projection import DIMENSIONS, METHODS, custom_projection, map_far_neighbours, neighbour_preservation
 
@@ -65,8 +65,7 @@ class MovieMap:
 
 def available_maps(analysis: Analysis, vectorizer: str) -> list[tuple[str, int]]:
     """The (method, dims) maps stored for ``vectorizer``, in :data:`METHODS` order."""
-    arrays = analysis.maps.get(vectorizer, {})
-    return [(m, d) for m in METHODS for d in DIMENSIONS if f"{m}_{d}" in arrays]
+    return [(m, d) for m in METHODS for d in DIMENSIONS if MapKey(vectorizer, m, d) in analysis.maps]
 
 
 def stored_map(analysis: Analysis, vectorizer: str, method: str, dims: int) -> MovieMap:
@@ -77,29 +76,24 @@ def stored_map(analysis: Analysis, vectorizer: str, method: str, dims: int) -> M
     ``--skip-maps``, or with other ``projection.methods``).
     """
     _check_method(method, dims)
-    arrays = analysis.maps.get(vectorizer)
-    if not arrays:
+    if not available_maps(analysis, vectorizer):
         raise ArtifactError(
             f"the artifacts hold no maps for the {vectorizer!r} vectorizer (built with --skip-maps?); "
             "rebuild without --skip-maps"
         )
-    key = f"{method}_{dims}"
-    if key not in arrays:
+    stored = analysis.maps.get(MapKey(vectorizer, method, dims))
+    if stored is None:
         have = ", ".join(f"{m}/{d}-D" for m, d in available_maps(analysis, vectorizer)) or "none"
         raise ArtifactError(
             f"the artifacts hold no {method} {dims}-D map of {vectorizer!r}; available: {have}"
         )
-    coords = np.asarray(arrays[key], dtype=np.float64)
-    preservation = arrays.get(f"preservation_{key}")
-    preservation = np.full(len(coords), np.nan) if preservation is None else np.asarray(preservation, dtype=np.float64)
-    quality = analysis.quality.get(f"{vectorizer}/{method}/{dims}", {})
     return MovieMap(
         method=method,
         dims=dims,
-        coords=coords,
-        preservation=preservation,
-        trustworthiness=float(quality.get("trustworthiness", np.nan)),
-        trust_points=int(quality.get("points", 0)),
+        coords=np.asarray(stored.coords, dtype=np.float64),
+        preservation=np.asarray(stored.preservation, dtype=np.float64),
+        trustworthiness=float(stored.trustworthiness),
+        trust_points=int(stored.trust_points),
     )
 
 
@@ -206,11 +200,10 @@ def map_frame(
             "weighted_rating": catalog["weighted_rating"].to_numpy(dtype=np.float64),
         }
     )
-    arrays = analysis.maps.get(vectorizer, {})
+    assigned = analysis.cluster_ids.get(vectorizer)
     table = analysis.clusters.get(vectorizer)
     for level in CLUSTER_LEVELS:
-        ids = arrays.get(f"cluster_{level}")
-        ids = np.full(n, -1, dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64)
+        ids = np.full(n, -1, dtype=np.int64) if assigned is None else np.asarray(assigned.level(level), dtype=np.int64)
         if len(ids) != n:
             raise ArtifactError(f"cluster_{level} has {len(ids)} entries but the catalog has {n} movies; rebuild")
         frame[f"cluster_{level}"] = ids

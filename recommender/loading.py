@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from recommender.artifacts import ArtifactReader, read_manifest
-from recommender.config import VECTORIZERS, RecommenderConfig
+from recommender.config import MAP_DIMENSIONS, MAP_METHODS, VECTORIZERS, RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.popularity import RatingStats
@@ -79,13 +79,64 @@ def _check_shapes(n: int, spaces: dict[str, VectorSpace], folder: Path) -> None:
             raise ArtifactError(f"{folder}: {name} arrays do not match the catalog's {n} movies; rebuild")
 
 
+@dataclass(frozen=True)
+class MapKey:
+    """Which map: ``vectorizer``'s space drawn by ``method`` ("tsne", "umap", "pca") in ``dims`` (2 or 3)."""
+
+    vectorizer: str
+    method: str
+    dims: int
+
+    @property
+    def array_name(self) -> str:
+        """The map's name in the vectorizer's ``maps_<vectorizer>.npz`` ("tsne_2")."""
+        return f"{self.method}_{self.dims}"
+
+    @property
+    def manifest_name(self) -> str:
+        """The map's entry under ``maps`` in ``manifest.json`` ("tfidf/tsne/2")."""
+        return f"{self.vectorizer}/{self.method}/{self.dims}"
+
+
+@dataclass(frozen=True)
+class StoredMap:
+    """One precomputed map: ``coords`` float (N, dims); ``preservation`` float (N,) in
+    [0, 1], the share of each film's true top-k neighbours the map keeps close (NaN
+    without neighbours); ``trustworthiness`` in [0, 1] measured on ``trust_points`` films
+    (NaN, 0 when unknown)."""
+
+    coords: np.ndarray
+    preservation: np.ndarray
+    trustworthiness: float = float("nan")
+    trust_points: int = 0
+
+
+@dataclass(frozen=True)
+class ClusterIds:
+    """Each film's k-means cluster at the two levels (int (N,), -1 when unknown)."""
+
+    broad: np.ndarray
+    fine: np.ndarray
+
+    def level(self, name: str) -> np.ndarray:
+        """The ids of level ``name`` ("broad" or "fine"); :class:`ConfigError` otherwise."""
+        if name not in ("broad", "fine"):
+            raise ConfigError(f"unknown cluster level {name!r}; accepted: broad, fine")
+        return self.broad if name == "broad" else self.fine
+
+
 @dataclass
 class Analysis:
-    """Precomputed maps, clusters, agreement and evaluation (explorer and comparison pages)."""
+    """Precomputed maps, clusters, agreement and evaluation (explorer and comparison pages).
 
-    maps: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    ``maps`` by :class:`MapKey`; ``svd`` (the reduced vectors the maps were drawn from),
+    ``cluster_ids`` and ``clusters`` (one row per cluster and level) by vectorizer.
+    """
+
+    maps: dict[MapKey, StoredMap] = field(default_factory=dict)
+    svd: dict[str, np.ndarray] = field(default_factory=dict)
+    cluster_ids: dict[str, ClusterIds] = field(default_factory=dict)
     clusters: dict[str, pd.DataFrame] = field(default_factory=dict)
-    quality: dict[str, dict[str, float]] = field(default_factory=dict)
     agreement: pd.DataFrame | None = None
     evaluation: pd.DataFrame | None = None
 
@@ -93,18 +144,56 @@ class Analysis:
     def has_maps(self) -> bool:
         return bool(self.maps)
 
+    def map_arrays(self, vectorizer: str) -> dict[str, np.ndarray]:
+        """What ``maps_<vectorizer>.npz`` holds: svd, each map and its preservation, the cluster ids."""
+        arrays: dict[str, np.ndarray] = {}
+        if vectorizer in self.svd:
+            arrays["svd"] = self.svd[vectorizer]
+        for key, stored in self.maps.items():
+            if key.vectorizer == vectorizer:
+                arrays[key.array_name] = stored.coords
+                arrays[f"preservation_{key.array_name}"] = stored.preservation
+        if vectorizer in self.cluster_ids:
+            arrays["cluster_broad"] = self.cluster_ids[vectorizer].broad
+            arrays["cluster_fine"] = self.cluster_ids[vectorizer].fine
+        return arrays
+
+    def quality(self) -> dict[str, dict[str, float]]:
+        """The manifest's ``maps`` entry: trustworthiness and points per map."""
+        return {
+            key.manifest_name: {"trustworthiness": stored.trustworthiness, "points": stored.trust_points}
+            for key, stored in self.maps.items()
+        }
+
 
 def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
     """Read the analysis artifacts; all are absent when built with ``--skip-maps``."""
     reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
-    analysis = Analysis(quality=reader.manifest.get("maps", {}))
+    quality = reader.manifest.get("maps", {})
+    analysis = Analysis()
     if reader.has("agreement.parquet"):
         analysis.agreement = reader.table("agreement")
         analysis.evaluation = reader.table("evaluation")
     for name in VECTORIZERS:
-        if reader.has(f"maps_{name}.npz"):
-            analysis.maps[name] = reader.arrays(f"maps_{name}")
-            analysis.clusters[name] = reader.table(f"clusters_{name}")
+        if not reader.has(f"maps_{name}.npz"):
+            continue
+        arrays = reader.arrays(f"maps_{name}")
+        if "svd" in arrays:
+            analysis.svd[name] = arrays["svd"]
+        for method in MAP_METHODS:
+            for dims in MAP_DIMENSIONS:
+                key = MapKey(name, method, dims)
+                if key.array_name not in arrays:
+                    continue
+                coords = arrays[key.array_name]
+                preservation = arrays.get(f"preservation_{key.array_name}", np.full(len(coords), np.nan))
+                measured = quality.get(key.manifest_name, {})
+                analysis.maps[key] = StoredMap(
+                    coords, preservation, float(measured.get("trustworthiness", np.nan)), int(measured.get("points", 0))
+                )
+        if "cluster_broad" in arrays and "cluster_fine" in arrays:
+            analysis.cluster_ids[name] = ClusterIds(arrays["cluster_broad"], arrays["cluster_fine"])
+        analysis.clusters[name] = reader.table(f"clusters_{name}")
     return analysis
 
 

@@ -22,11 +22,11 @@ from sklearn.manifold import TSNE, trustworthiness
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-from recommender.config import ProjectionSettings
+from recommender.config import MAP_DIMENSIONS, MAP_METHODS, ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
 
-METHODS: tuple[str, ...] = ("tsne", "umap", "pca")
-DIMENSIONS: tuple[int, ...] = (2, 3)
+METHODS: tuple[str, ...] = MAP_METHODS
+DIMENSIONS: tuple[int, ...] = MAP_DIMENSIONS
 
 # t-SNE schedule per map dimension: (max_iter, Barnes-Hut angle), the first 250
 # iterations being early exaggeration. Measured on 4,803 x 20,000 TF-IDF-like

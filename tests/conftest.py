@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from recommender.config import ProjectionSettings, RecommenderConfig
+
 REPO = Path(__file__).resolve().parent.parent
 TMDB_DIR = Path(os.environ.get("TMDB_DATA_DIR", REPO.parent / "shared" / "data" / "tmdb5000"))
 
@@ -28,9 +30,15 @@ def tiny_catalog_csv(tmp_path: Path) -> Path:
     return path
 
 
+# The fast set's maps: t-SNE and PCA. UMAP (numba compiling for a minute on this
+# machine) is built only by the slow tests that need it (demo_artifacts_with_umap).
+FAST_PROJECTION = ProjectionSettings(methods=("tsne", "pca"))
+
+
 @pytest.fixture(scope="session")
 def demo_artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Artifacts of the shipped demo catalog, maps included, built once per session.
+    """Artifacts of the shipped demo catalog, built once per session, with t-SNE and PCA
+    maps (no UMAP).
 
     Set ``MOVIE_TEST_ARTIFACTS`` to reuse an existing build while developing.
     """
@@ -40,6 +48,16 @@ def demo_artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from recommender.build import CatalogSource, build
 
     out = tmp_path_factory.mktemp("demo") / "artifacts"
+    build(CatalogSource.demo(), out, RecommenderConfig(projection=FAST_PROJECTION))
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_artifacts_with_umap(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo catalog with every map of the default settings, UMAP included (slow tests)."""
+    from recommender.build import CatalogSource, build
+
+    out = tmp_path_factory.mktemp("demo-umap") / "artifacts"
     build(CatalogSource.demo(), out)
     return out
 

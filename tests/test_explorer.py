@@ -12,7 +12,7 @@ from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
 from recommender.config import ProjectionSettings, RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError
-from recommender.loading import Analysis
+from recommender.loading import Analysis, ClusterIds, MapKey, StoredMap
 
 # Five films on a line: 0, 1, 2 close together, 3 and 4 far to the right.
 COORDS_2 = np.array([[0, 0], [1, 0], [2, 0], [10, 0], [11, 0]], dtype=np.float32)
@@ -45,22 +45,18 @@ def tiny_analysis() -> Analysis:
         }
     )
     maps = {
-        "tfidf": {
-            "svd": np.eye(5, dtype=np.float32),
-            "tsne_2": COORDS_2,
-            "preservation_tsne_2": np.array([0.5, 1.0, np.nan, 0.0, 1.0], dtype=np.float32),
-            "pca_3": COORDS_3,
-            "preservation_pca_3": np.array([1.0, 1.0, np.nan, 1.0, 1.0], dtype=np.float32),
-            "cluster_broad": np.array([0, 0, 0, 1, 1], dtype=np.int32),
-            "cluster_fine": np.array([0, 1, 1, 2, 3], dtype=np.int32),
-        }
+        MapKey("tfidf", "tsne", 2): StoredMap(COORDS_2, np.array([0.5, 1.0, np.nan, 0.0, 1.0], dtype=np.float32), 0.9, 5),
+        MapKey("tfidf", "pca", 3): StoredMap(COORDS_3, np.array([1.0, 1.0, np.nan, 1.0, 1.0], dtype=np.float32), 0.7, 5),
     }
+    cluster_ids = {"tfidf": ClusterIds(np.array([0, 0, 0, 1, 1], dtype=np.int32), np.array([0, 1, 1, 2, 3], dtype=np.int32))}
     agreement = pd.DataFrame(  # rows deliberately not in catalog order
         {"row": [4, 3, 2, 1, 0], "jaccard": [0.5, 0.4, np.nan, 0.2, 0.0], "rbo": [0.4, 0.3, np.nan, 0.1, 0.0],
          "weighted_tau": [0.1, 0.0, np.nan, -0.2, -0.5]}
     )
-    quality = {"tfidf/tsne/2": {"trustworthiness": 0.9, "points": 5}, "tfidf/pca/3": {"trustworthiness": 0.7, "points": 5}}
-    return Analysis(maps=maps, clusters={"tfidf": clusters}, quality=quality, agreement=agreement)
+    return Analysis(
+        maps=maps, svd={"tfidf": np.eye(5, dtype=np.float32)}, cluster_ids=cluster_ids, clusters={"tfidf": clusters},
+        agreement=agreement,
+    )
 
 
 @pytest.fixture
@@ -106,7 +102,8 @@ def test_stored_map_errors_name_the_problem(analysis, vectorizer, method, dims, 
 
 
 def test_stored_map_without_quality_is_nan(analysis):
-    analysis.quality = {}
+    key = MapKey("tfidf", "tsne", 2)
+    analysis.maps[key] = StoredMap(analysis.maps[key].coords, analysis.maps[key].preservation)
     movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
     assert np.isnan(movie_map.trustworthiness) and movie_map.trust_points == 0
 
@@ -144,7 +141,8 @@ def test_map_frame_colour_column(analysis, color_by, expected):
 def test_map_frame_3d_and_missing_extras(analysis):
     analysis.agreement = None
     analysis.clusters = {}
-    del analysis.maps["tfidf"]["cluster_fine"]
+    broad = analysis.cluster_ids["tfidf"].broad
+    analysis.cluster_ids["tfidf"] = ClusterIds(broad, np.full(5, -1, dtype=np.int32))
     movie_map = explorer.stored_map(analysis, "tfidf", "pca", 3)
     frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "rbo")
     assert frame["z"].tolist() == [0, 1, 2, 3, 4]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dashboard import figures
 from recommender import comparison, explorer, summary
-from recommender.loading import Analysis
+from recommender.loading import Analysis, ClusterIds, MapKey, StoredMap
 from recommender.model import RecommenderModel
 from tests.test_comparison import hand_model
 from tests.test_explorer import tiny_analysis, tiny_catalog
@@ -158,12 +158,8 @@ def test_property_every_movie_drawn_exactly_once(n, seed, color_by):
     )
     preservation = np.where(rng.random(n) < 0.2, np.nan, rng.random(n))
     analysis = Analysis(
-        maps={"tfidf": {
-            "tsne_2": rng.normal(size=(n, 2)).astype(np.float32),
-            "preservation_tsne_2": preservation.astype(np.float32),
-            "cluster_broad": rng.integers(0, 3, n).astype(np.int32),
-            "cluster_fine": rng.integers(0, 6, n).astype(np.int32),
-        }},
+        maps={MapKey("tfidf", "tsne", 2): StoredMap(rng.normal(size=(n, 2)).astype(np.float32), preservation)},
+        cluster_ids={"tfidf": ClusterIds(rng.integers(0, 3, n).astype(np.int32), rng.integers(0, 6, n).astype(np.int32))},
         agreement=pd.DataFrame({"row": np.arange(n), "jaccard": rng.random(n), "rbo": rng.random(n), "weighted_tau": rng.random(n)}),
     )
     frame = explorer.map_frame(catalog, analysis, "tfidf", explorer.stored_map(analysis, "tfidf", "tsne", 2), color_by)

@@ -10,7 +10,7 @@ import pytest
 
 from recommender.build import CatalogSource, build
 from recommender.explorer import cluster_table
-from recommender.loading import load_analysis
+from recommender.loading import MapKey, load_analysis
 from recommender.projection import map_far_neighbours
 from tests.apptest_helpers import demo_model, no_html, start_app
 
@@ -52,7 +52,7 @@ def test_default_view_draws_every_film(at, demo_artifacts, analysis):
     model = demo_model(demo_artifacts)
     shown = metrics(at)
     assert shown["Films drawn"] == f"{model.n_movies:,}"
-    assert shown["Trustworthiness"] == f"{analysis.quality['tfidf/tsne/2']['trustworthiness']:.3f}"
+    assert shown["Trustworthiness"] == f"{analysis.maps[MapKey('tfidf', 'tsne', 2)].trustworthiness:.3f}"
     assert shown["Map"] == "t-SNE 2-D"
     assert movie_rows_drawn(chart_spec(at)) == list(range(model.n_movies))
     assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("tsne", "2", "genre")
@@ -69,7 +69,7 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
     model = demo_model(demo_artifacts)
     at.radio(key="exp_map").set_value("pca").run()
     assert metrics(at)["Map"] == "PCA 2-D"
-    assert metrics(at)["Trustworthiness"] == f"{analysis.quality['tfidf/pca/2']['trustworthiness']:.3f}"
+    assert metrics(at)["Trustworthiness"] == f"{analysis.maps[MapKey('tfidf', 'pca', 2)].trustworthiness:.3f}"
     at.radio(key="exp_dims").set_value(3).run()
     assert metrics(at)["Map"] == "PCA 3-D"
     spec = chart_spec(at)
@@ -86,7 +86,7 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
 
 def test_sidebar_vectorizer_switches_the_map(at, analysis):
     at.sidebar.radio(key="vectorizer").set_value("count").run()
-    assert metrics(at)["Trustworthiness"] == f"{analysis.quality['count/tsne/2']['trustworthiness']:.3f}"
+    assert metrics(at)["Trustworthiness"] == f"{analysis.maps[MapKey('count', 'tsne', 2)].trustworthiness:.3f}"
     assert not at.exception
 
 
@@ -102,7 +102,7 @@ def test_movie_search_draws_lines_to_true_neighbours(at, demo_artifacts, analysi
     assert segments["display_title"].tolist() == [str(model.display_titles[r]) for r in space.neighbours[5][:10]]
     names = [trace.get("name") for trace in chart_spec(at)["data"]]
     assert f"★ {title}" in names
-    expected_far = map_far_neighbours(space.neighbours[5][:10], analysis.maps["tfidf"]["tsne_2"], 5, 10)
+    expected_far = map_far_neighbours(space.neighbours[5][:10], analysis.maps[MapKey("tfidf", "tsne", 2)].coords, 5, 10)
     assert segments["far"].tolist() == expected_far[space.neighbours[5][:10] >= 0].tolist()
     assert at.query_params["movie"] == str(movie_id)
     at.slider(key="exp_k").set_value(4).run()
@@ -123,12 +123,12 @@ def test_cluster_level_table(at, analysis):
 def test_deep_link_restores_the_view(monkeypatch, demo_artifacts):
     model = demo_model(demo_artifacts)
     movie_id = int(model.ids[7])
-    at = start_app(monkeypatch, demo_artifacts, PAGE, {"map": "umap", "dims": "3", "color": "decade", "movie": str(movie_id)})
-    assert at.radio(key="exp_map").value == "umap"
+    at = start_app(monkeypatch, demo_artifacts, PAGE, {"map": "pca", "dims": "3", "color": "decade", "movie": str(movie_id)})
+    assert at.radio(key="exp_map").value == "pca"
     assert at.radio(key="exp_dims").value == 3
     assert at.selectbox(key="exp_color").value == "decade"
     assert at.selectbox(key="exp_movie").value == movie_id
-    assert metrics(at)["Map"] == "UMAP 3-D"
+    assert metrics(at)["Map"] == "PCA 3-D"
     assert not at.warning and not at.exception
 
 
@@ -172,7 +172,8 @@ def test_custom_tsne_map_is_computed_on_request(at, demo_artifacts):
 
 
 @pytest.mark.slow
-def test_custom_umap_map(at):
+def test_custom_umap_map(monkeypatch, demo_artifacts_with_umap):
+    at = start_app(monkeypatch, demo_artifacts_with_umap, PAGE)
     at.radio(key="exp_map").set_value("umap").run()
     at.toggle(key="exp_custom").set_value(True).run()
     at.slider(key="exp_n_neighbors").set_value(5)
@@ -194,9 +195,9 @@ def test_custom_settings_apply_only_to_the_map_they_were_computed_for(at):
     at.toggle(key="exp_custom").set_value(True).run()
     at.button[0].click().run(timeout=600)
     assert metrics(at)["Custom map"] == "t-SNE 2-D"
-    at.radio(key="exp_map").set_value("umap").run()  # no UMAP computed: the stored map, no waiting
-    assert metrics(at)["Map"] == "UMAP 2-D"
+    at.radio(key="exp_dims").set_value(3).run()  # no 3-D map computed: the stored one, no waiting
+    assert metrics(at)["Map"] == "t-SNE 3-D"
     assert any("until you press Compute map" in c.value for c in at.caption)
-    at.radio(key="exp_map").set_value("tsne").run()  # back: the computed map, from the cache
+    at.radio(key="exp_dims").set_value(2).run()  # back: the computed map, from the cache
     assert metrics(at)["Custom map"] == "t-SNE 2-D"
     assert not at.exception
