@@ -1,4 +1,4 @@
-"""Ranking: filters, rating blend, MMR, id look-ups and invariants on the tiny catalog."""
+"""Ranking: filters applied, rating blend, MMR, id look-ups and invariants on the tiny catalog."""
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,6 @@ from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import (
     Filters,
     RankingOptions,
-    filter_mask,
     genres_of,
     languages_of,
     mmr_order,
@@ -47,23 +46,6 @@ def test_filters(model):
     assert neighbour_ids(model, 3, RankingOptions(k=4, filters=Filters(years=(1990, 2010)))) == [4]
     assert neighbour_ids(model, 4, RankingOptions(k=4, filters=Filters(min_votes=250))) == [3]
     assert neighbour_ids(model, 1, RankingOptions(k=4, filters=Filters(genres=("Horror",)))) == []
-
-
-def test_filter_mask_inactive_is_none(model):
-    assert filter_mask(model.movies, Filters()) is None
-
-
-def test_filter_mask_on_a_loaded_build(tiny_catalog_csv, tmp_path):
-    """The mask on the catalog read back from disk (JSON columns): 1980-2000 and English
-    keep Space Wars II (1980) and Ghost House (1985), not Quiet Garden (1999, French)."""
-    from recommender.build import CatalogSource, build
-    from recommender.loading import load_model
-
-    folder = tmp_path / "artifacts"
-    build(CatalogSource(catalog=tiny_catalog_csv), folder, skip_maps=True)
-    loaded = load_model(folder)
-    mask = filter_mask(loaded.movies, Filters(years=(1980, 2000), languages=("en",)))
-    assert mask.tolist() == [False, True, True, False, False]
 
 
 def test_genres_and_languages_most_frequent_first(model):
