@@ -127,7 +127,15 @@ else:
             "genres": st.column_config.TextColumn("Genres", width=290),
             "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
             "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
-            "weighted_tau": st.column_config.NumberColumn("Weighted τ", width=96, format="%.2f"),
+            "weighted_tau": st.column_config.NumberColumn(
+                "Weighted τ", width=96, format="%.2f",
+                help="Empty when the two lists share fewer than two films: there is no common order to compare.",
+            ),
+            "rbo_deep": st.column_config.NumberColumn(
+                "RBO, all stored", width=120, format="%.3f",
+                help="Rank-biased overlap over every stored neighbour (not just the top): lists that share "
+                "nothing at the top still differ in how far down they meet. Orders the films at RBO 0.",
+            ),
         },
     )
 

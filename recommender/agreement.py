@@ -11,7 +11,11 @@ heaviest terms, the usual explanation of a disagreement.
 
 Lists hold catalog row indices, best first, without repeats; -1 entries (any
 negative value) are padding and are ignored everywhere. Two empty lists have no agreement to measure: every
-measure is NaN for them.
+measure is NaN for them. Nor has the order of lists sharing fewer than two films: their
+weighted tau is NaN (it used to be a constant, about -0.7 at k=10, that looked like a
+measurement). Many films' top-k lists share nothing, so the table also measures RBO
+over every stored neighbour (``rbo_deep``): lists disjoint at the top still differ in how
+far down they meet, and that orders :func:`most_disagreeing` without ties.
 """
 
 from __future__ import annotations
@@ -103,7 +107,9 @@ def weighted_kendall_tau(a: Sequence[int], b: Sequence[int], k: int) -> float:
     over both lists' orders), so swaps near the top count most. Identical lists
     give 1 (also for a single shared item), reversed ones -1; lists sharing few
     items score near or below 0, since each list's own items sit at the other's
-    bottom. NaN when either list is empty: an all-tied ranking has no order.
+    bottom. NaN when either list is empty (an all-tied ranking has no order) and when
+    the lists share fewer than two items: there is no order of shared films to
+    compare, and the value would be a constant of ``k`` alone.
     """
     _check_k(k)
     first, second = _valid(a)[:k], _valid(b)[:k]
@@ -111,6 +117,8 @@ def weighted_kendall_tau(a: Sequence[int], b: Sequence[int], k: int) -> float:
         return float("nan")
     if first == second:
         return 1.0
+    if len(set(first) & set(second)) < 2:
+        return float("nan")
     items = list(dict.fromkeys(first + second))
     rank_a = {item: position for position, item in enumerate(first)}
     rank_b = {item: position for position, item in enumerate(second)}
@@ -125,7 +133,8 @@ def agreement_table(neigh_a: np.ndarray, neigh_b: np.ndarray, k: int, p: float =
 
     ``neigh_a`` and ``neigh_b`` are (N, >=k) int arrays of row indices, best first,
     -1 padding at the tail. Returns a DataFrame with columns row, jaccard, rbo (at
-    persistence ``p``, over the top ``k``) and weighted_tau, one row per movie.
+    persistence ``p``, over the top ``k``), weighted_tau and rbo_deep (RBO over every
+    column of the tables, e.g. all 100 stored neighbours), one row per movie.
     Jaccard and RBO are vectorised; weighted tau loops over movies (1-2 s for
     5,000 movies at k=10). Raises :class:`ArtifactError` if the tables have different row counts.
     """
@@ -137,6 +146,7 @@ def agreement_table(neigh_a: np.ndarray, neigh_b: np.ndarray, k: int, p: float =
             f"neighbour tables of shapes {first.shape} and {second.shape} cannot be compared; "
             "both must be (N, k) arrays over the same catalog rows"
         )
+    deep = _deep_rbo(_compact(first), _compact(second), p)
     first, second = _compact(first[:, :k]), _compact(second[:, :k])
     overlaps, len_a, len_b = _prefix_overlaps(first, second)
     table = pd.DataFrame(
@@ -147,6 +157,7 @@ def agreement_table(neigh_a: np.ndarray, neigh_b: np.ndarray, k: int, p: float =
             "weighted_tau": [
                 weighted_kendall_tau(row_a, row_b, k) for row_a, row_b in zip(first.tolist(), second.tolist())
             ],
+            "rbo_deep": deep,
         }
     )
     return table
@@ -178,11 +189,17 @@ def agreement_summary(table: pd.DataFrame) -> dict[str, dict[str, float]]:
 
 
 def most_disagreeing(table: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The ``n`` rows of an agreement table with the lowest RBO (NaN rows last, ties by row)."""
+    """The ``n`` rows of an agreement table with the lowest RBO, NaN rows last.
+
+    Ties (typically every film whose top-k lists share nothing, RBO 0) are ordered by
+    ``rbo_deep`` when the table has it (lists meeting further down disagree less), then
+    by row.
+    """
     _check_columns(table)
     if n < 0:
         raise ConfigError(f"number of movies to show must be >= 0, got {n}")
-    ordered = table.sort_values(["rbo", "row"], na_position="last", kind="stable")
+    keys = ["rbo", "rbo_deep", "row"] if "rbo_deep" in table.columns else ["rbo", "row"]
+    ordered = table.sort_values(keys, na_position="last", kind="stable")
     return ordered.head(n).reset_index(drop=True)
 
 
@@ -259,6 +276,16 @@ def _prefix_overlaps(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray,
     counts = np.bincount((entry + (k + 1) * np.arange(n_rows)[:, None]).ravel(), minlength=n_rows * (k + 1))
     overlaps = counts.reshape(n_rows, k + 1)[:, :k].cumsum(axis=1)
     return overlaps.astype(np.float64), valid_a.sum(axis=1), valid_b.sum(axis=1)
+
+
+def _deep_rbo(first: np.ndarray, second: np.ndarray, p: float, block: int = 1024) -> np.ndarray:
+    """Row-wise RBO over every column, in row blocks (the overlap cube is block x w x w)."""
+    result = np.empty(first.shape[0], dtype=np.float64)
+    for start in range(0, first.shape[0], block):
+        part_a, part_b = first[start : start + block], second[start : start + block]
+        overlaps, len_a, len_b = _prefix_overlaps(part_a, part_b)
+        result[start : start + block] = _rbo_rows(overlaps, len_a, len_b, p)
+    return result
 
 
 def _jaccard_rows(overlaps: np.ndarray, len_a: np.ndarray, len_b: np.ndarray) -> np.ndarray:

@@ -120,13 +120,15 @@ def movie_top_terms(
 def disagreement_table(catalog: pd.DataFrame, agreement: pd.DataFrame, n: int) -> pd.DataFrame:
     """The ``n`` films whose two neighbour lists agree least (lowest RBO first).
 
-    Columns id, display_title, year, genres, jaccard, rbo, weighted_tau. Raises
+    Columns id, display_title, year, genres, jaccard, rbo, weighted_tau (NaN when the
+    lists share fewer than two films: no order to compare) and, when the table has it,
+    rbo_deep (RBO over all stored neighbours, which orders the ties at RBO 0). Raises
     :class:`ArtifactError` if the agreement table does not match the catalog.
     """
     _check_agreement(catalog, agreement)
     worst = most_disagreeing(agreement, n)
     table = _movie_columns(catalog, worst["row"].to_numpy()).drop(columns="row")
-    for metric in AGREEMENT_METRICS:
+    for metric in [*AGREEMENT_METRICS, *(["rbo_deep"] if "rbo_deep" in worst.columns else [])]:
         table[metric] = worst[metric].to_numpy(dtype=np.float64)
     return table
 

@@ -95,8 +95,14 @@ def test_weighted_tau_identical_reversed_and_single() -> None:
     assert weighted_kendall_tau([3, 1, 2], [3, 1, 2], k=3) == 1.0
     assert weighted_kendall_tau([7], [7], k=1) == 1.0
     assert weighted_kendall_tau([1, 2], [2, 1], k=2) == pytest.approx(-1.0)
-    # Disjoint top-1 lists: each list ranks its own item first, the other at k.
-    assert weighted_kendall_tau([1], [2], k=1) == pytest.approx(-1.0)
+
+
+def test_weighted_tau_of_lists_sharing_under_two_items_is_not_a_measurement() -> None:
+    # Disjoint lists used to give the same value whatever they held (-0.70 at k=10).
+    assert math.isnan(weighted_kendall_tau([1], [2], k=1))
+    assert math.isnan(weighted_kendall_tau(list(range(10)), list(range(10, 20)), k=10))
+    assert math.isnan(weighted_kendall_tau([1, 2, 3], [1, 8, 9], k=3))
+    assert not math.isnan(weighted_kendall_tau([1, 2, 3], [1, 2, 9], k=3))
 
 
 def test_weighted_tau_top_weighted_and_empty() -> None:
@@ -123,7 +129,7 @@ def test_metric_ranges_and_symmetry(a: list[int], b: list[int], k: int) -> None:
     assert 0.0 <= jac <= 1.0 and jac == pytest.approx(jac_swapped)
     assert 0.0 <= rbo <= 1.0 and rbo == pytest.approx(rbo_swapped, abs=1e-12)
     tau = weighted_kendall_tau(a, b, k)
-    if a and b:
+    if a and b and not math.isnan(tau):
         assert -1.0 - 1e-12 <= tau <= 1.0 + 1e-12
         assert tau == pytest.approx(weighted_kendall_tau(b, a, k), abs=1e-12)
 
@@ -171,12 +177,26 @@ def test_agreement_table_hand_values() -> None:
     neigh_a = np.array([[1, 2, 3, 9], [0, 2, -1, -1], [-1, -1, -1, -1]], dtype=np.int32)
     neigh_b = np.array([[1, 3, 2, 8], [3, 4, -1, -1], [-1, -1, -1, -1]], dtype=np.int32)
     table = agreement_table(neigh_a, neigh_b, k=3)
-    assert list(table.columns) == ["row", "jaccard", "rbo", "weighted_tau"]
+    assert list(table.columns) == ["row", "jaccard", "rbo", "weighted_tau", "rbo_deep"]
     assert table["row"].tolist() == [0, 1, 2]
     assert table.loc[0, "jaccard"] == 1.0
     assert table.loc[0, "rbo"] == pytest.approx(0.955, abs=1e-9)
     assert table.loc[1, "jaccard"] == 0.0 and table.loc[1, "rbo"] == 0.0
-    assert table.loc[2, ["jaccard", "rbo", "weighted_tau"]].isna().all()
+    assert table.loc[2, ["jaccard", "rbo", "weighted_tau", "rbo_deep"]].isna().all()
+    # rbo_deep reads all four columns: row 0's lists differ at depth 4 (9 vs 8).
+    assert table.loc[0, "rbo_deep"] == pytest.approx(rank_biased_overlap([1, 2, 3, 9], [1, 3, 2, 8]))
+
+
+def test_lists_disjoint_at_the_top_are_ordered_by_where_they_meet() -> None:
+    # Three films whose top-2 lists share nothing (RBO 0, tau NaN): film 1's lists
+    # meet at depth 3, film 2's at depth 4, film 0's never. Most disagreeing: 0, 2, 1.
+    neigh_a = np.array([[1, 2, 3, 4], [0, 2, 5, 6], [0, 1, 5, 7]], dtype=np.int32)
+    neigh_b = np.array([[5, 6, 7, 8], [3, 4, 5, 7], [3, 4, 8, 5]], dtype=np.int32)
+    table = agreement_table(neigh_a, neigh_b, k=2)
+    assert (table["rbo"] == 0).all() and table["weighted_tau"].isna().all()
+    assert table.loc[0, "rbo_deep"] == 0.0
+    assert 0 < table.loc[2, "rbo_deep"] < table.loc[1, "rbo_deep"]
+    assert most_disagreeing(table, 3)["row"].tolist() == [0, 2, 1]
 
 
 def test_agreement_table_rejects_mismatched_tables() -> None:

@@ -178,6 +178,10 @@ def test_disagreement_table(model):
     assert table.columns.tolist() == ["id", "display_title", "year", "genres", "jaccard", "rbo", "weighted_tau"]
     with pytest.raises(ArtifactError, match="catalog has 5 movies"):
         comparison.disagreement_table(model.catalog, agreement.assign(row=[0, 1, 2, 3, 9]), 3)
+    # With rbo_deep, the ties at RBO 0.1 are ordered by it (lower first), and it is shown.
+    deep = comparison.disagreement_table(model.catalog, agreement.assign(rbo_deep=[1.0, 0.4, 0.3, np.nan, 0.2]), 3)
+    assert deep["id"].tolist() == [104, 102, 101]
+    assert deep["rbo_deep"].tolist() == [0.2, 0.3, 0.4]
 
 
 def test_evaluation_table_directions_and_leader():
