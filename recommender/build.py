@@ -253,6 +253,7 @@ def _analysis(
     done = 0
     timings: dict[str, float] = {}
     genres, directors = model.catalog["genres"].tolist(), model.catalog["directors"].tolist()
+    texts = [f"{overview or ''} {tagline or ''}" for overview, tagline in zip(model.catalog["overview"], model.catalog["tagline"])]
 
     def timed(key: str, function: Callable[[], Any]) -> Any:
         start = time.perf_counter()
@@ -282,7 +283,7 @@ def _analysis(
             f"{name}/clusters",
             lambda: cluster_levels(
                 svd, space.vectors.matrix, space.vectors.terms, space.vectors.labels, genres, directors,
-                config.clusters, config.seed,
+                config.clusters, config.seed, texts,
             ),
         )
         analysis.cluster_ids[name] = ClusterIds(broad.astype(np.int32), fine.astype(np.int32))

@@ -2,10 +2,18 @@
 
 K-means on the SVD vectors (:func:`cluster_rows`) splits the catalog into clusters at
 two levels of detail, broad and fine (:func:`cluster_levels`). Each cluster is then
-described by :func:`label_clusters`: its most distinctive terms (mean weight in the
-cluster minus mean weight over the catalog, so words every movie uses do not win),
-its over-represented genres, its recurring directors and a short label built from
-them, e.g. "heist · bank robbery · Crime". Cluster numbers are ordered by size,
+described by :func:`label_clusters`: its most distinctive terms, its
+over-represented genres, its recurring directors and a short label built from them,
+e.g. "heist · bank robbery · Crime". A term is distinctive when the share of the
+cluster's films having it is well above its share in the catalog: scored
+``(p_cluster - p_catalog) * log(p_cluster / p_catalog)``, at least
+:data:`MIN_LIFT` times the catalog share, so words every kind of film uses ("man",
+"young", "life") do not win. Labels prefer TMDB keywords (curated topics), then
+story words; story words used by more than :data:`GENERIC_SHARE` of all films, and
+spread over the clusters, never stand alone in a label, and two story words that the cluster's overviews mostly use
+side by side become one phrase in their real order ("new york", not "york · new").
+Studios and TMDB's housekeeping keywords ("duringcreditsstinger", "woman director",
+"based on novel") never label a cluster. Cluster numbers are ordered by size,
 largest first, so they are stable for equal inputs and readable in a legend.
 """
 
@@ -22,14 +30,32 @@ from threadpoolctl import threadpool_limits
 from recommender.config import ClusterSettings
 from recommender.errors import ArtifactError, ConfigError
 
-# Term fields left out of top_terms: genres and directors have their own columns.
-LABEL_SKIPPED_FIELDS: frozenset[str] = frozenset({"genres", "directors"})
+# Term fields left out of top_terms: genres and directors have their own columns, and
+# a studio says who paid for a film, not what it is about (a studio-only label told
+# an analyst nothing).
+LABEL_SKIPPED_FIELDS: frozenset[str] = frozenset({"genres", "directors", "companies"})
 # TMDB keywords about how a film was made or released, not what it is about; they are
 # distinctive of big groups (every Marvel film has "duringcreditsstinger") and would
 # crowd the labels. Still used for similarity. Collapsed as in the terms ("keywords:3d").
 LABEL_SKIPPED_KEYWORDS: frozenset[str] = frozenset(
-    {"duringcreditsstinger", "aftercreditsstinger", "womandirector", "independentfilm", "3d", "imax"}
+    {
+        "duringcreditsstinger", "aftercreditsstinger", "womandirector", "independentfilm", "3d", "imax",
+        "basedonnovel", "sequel", "remake", "nudity",
+    }
 )
+# Fields whose terms are free story words (as opposed to curated keywords).
+STORY_FIELDS: frozenset[str] = frozenset({"overview", "tagline"})
+# A term must be this many times more common in the cluster than in the catalog.
+MIN_LIFT = 1.5
+# Story words in more than this share of all films are too generic to stand alone,
+# unless most of the films using them (GENERIC_CONCENTRATION) are in the one cluster.
+GENERIC_SHARE = 0.10
+GENERIC_CONCENTRATION = 0.5
+# Two story words become a phrase when, in the cluster's films having both, at least
+# this share have them side by side (in the order seen most).
+PHRASE_SHARE = 0.5
+# How many of a cluster's best story words are tried as phrase halves.
+PHRASE_CANDIDATES = 8
 TOP_GENRES = 3
 TOP_DIRECTORS = 3
 MIN_DIRECTOR_FILMS = 2
@@ -74,23 +100,27 @@ def label_clusters(
     genres: Sequence[Iterable[str]],
     directors: Sequence[Iterable[str]],
     n_terms: int = 5,
+    texts: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Describe each cluster: one row per cluster, ordered by cluster number.
 
     Columns: cluster (int), size (int), label (str, e.g. "heist · bank robbery ·
     Crime"), top_terms (up to ``n_terms`` human-readable labels of the most
-    distinctive non-genre, non-director terms: mean weight in the cluster minus mean
-    over the catalog, positive only), top_genres (genres whose share in the cluster
-    most exceeds their catalog share), top_directors (most frequent directors with
-    at least 2 films in the cluster). ``vectors`` is (N, V); ``terms`` and
-    ``term_labels`` have V entries; ``genres`` and ``directors`` hold one list of
-    names per movie. Raises :class:`ArtifactError` if the lengths disagree.
+    distinctive terms, keywords before story words; see the module docstring),
+    top_genres (genres whose share in the cluster most exceeds their catalog share),
+    top_directors (most frequent directors with at least 2 films in the cluster).
+    ``vectors`` is (N, V); ``terms`` and ``term_labels`` have V entries; ``genres``
+    and ``directors`` hold one list of names per movie; ``texts`` (optional, one
+    overview and tagline per movie) lets story words join into phrases. Raises
+    :class:`ArtifactError` if the lengths disagree.
     """
     labels = np.asarray(labels).ravel()
     n_rows, n_vocab = vectors.shape
     _check_length(labels, "labels", n_rows)
     _check_length(genres, "genres", n_rows)
     _check_length(directors, "directors", n_rows)
+    if texts is not None:
+        _check_length(texts, "texts", n_rows)
     if len(terms) != n_vocab or len(term_labels) != n_vocab:
         raise ArtifactError(
             f"vocabulary has {len(terms)} terms and {len(term_labels)} labels but the vectors have "
@@ -107,13 +137,16 @@ def label_clusters(
     )
     sizes = np.asarray(membership.sum(axis=1)).ravel()
 
-    term_gain = _distinctiveness(membership, sizes, vectors)
+    term_gain, catalog_share, concentration = _distinctiveness(membership, sizes, vectors)
     fields = np.array([str(term).split(":", 1)[0] for term in terms], dtype=object)
     skipped_keywords = {f"keywords:{token}" for token in LABEL_SKIPPED_KEYWORDS}
     skipped = np.isin(fields, list(LABEL_SKIPPED_FIELDS)) | np.isin(np.asarray(terms, dtype=object).astype(str), list(skipped_keywords))
     term_gain[:, skipped] = 0.0
     term_names = np.asarray(terms, dtype=object).astype(str)
     readable = np.asarray(term_labels, dtype=object).astype(str)
+    story = np.isin(fields, list(STORY_FIELDS))
+    generic = story[None, :] & (catalog_share[None, :] > GENERIC_SHARE) & (concentration < GENERIC_CONCENTRATION)
+    words_of_movie = _text_words(texts) if texts is not None else None
 
     genre_names, genre_counts = _name_counts(membership, genres)
     genre_gain = genre_counts / sizes[:, None] - genre_counts.sum(axis=0) / n_rows
@@ -121,7 +154,10 @@ def label_clusters(
 
     records = []
     for position, cluster in enumerate(clusters):
-        top_terms = _ranked(term_gain[position], term_names, readable, n_terms, minimum=_NOISE_FLOOR)
+        top_terms = _top_terms(
+            term_gain[position], term_names, readable, story, generic[position], n_terms,
+            None if words_of_movie is None else [words_of_movie[r] for r in np.flatnonzero(cluster_index == position)],
+        )
         top_genres = _ranked(genre_gain[position], genre_names, genre_names, TOP_GENRES, minimum=_NOISE_FLOOR)
         top_directors = _ranked(
             director_counts[position], director_names, director_names, TOP_DIRECTORS,
@@ -149,6 +185,7 @@ def cluster_levels(
     directors: Sequence[Iterable[str]],
     settings: ClusterSettings,
     seed: int,
+    texts: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Broad and fine clusters of every movie, and one table describing both.
 
@@ -161,7 +198,7 @@ def cluster_levels(
     fine = cluster_rows(svd_vectors, settings.fine, seed)
     tables = []
     for level, labels in (("broad", broad), ("fine", fine)):
-        table = label_clusters(labels, vectors, terms, term_labels, genres, directors, settings.label_terms)
+        table = label_clusters(labels, vectors, terms, term_labels, genres, directors, settings.label_terms, texts)
         table.insert(0, "level", level)
         tables.append(table)
     return broad, fine, pd.concat(tables, ignore_index=True)
@@ -176,12 +213,98 @@ def _empty_table() -> pd.DataFrame:
     )
 
 
-def _distinctiveness(membership: sp.csr_matrix, sizes: np.ndarray, vectors: sp.spmatrix | np.ndarray) -> np.ndarray:
-    """Dense (clusters, V): mean term weight in each cluster minus the catalog mean."""
-    totals = membership @ vectors
-    totals = totals.toarray() if sp.issparse(totals) else np.asarray(totals)
-    catalog_mean = np.asarray(vectors.sum(axis=0)).ravel() / vectors.shape[0]
-    return totals / sizes[:, None] - catalog_mean[None, :]
+def _distinctiveness(
+    membership: sp.csr_matrix, sizes: np.ndarray, vectors: sp.spmatrix | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense (clusters, V) scores ``(p_c - p) * log(p_c / p)`` where ``p_c`` is the
+    share of a cluster's films having a term and ``p`` its catalog share (0 unless
+    ``p_c >= MIN_LIFT * p``); the catalog shares (V,); and dense (clusters, V) the
+    share of each term's films that are in each cluster."""
+    present = sp.csr_matrix(vectors) if not sp.issparse(vectors) else vectors.tocsr()
+    present = present.copy()
+    present.data = (present.data != 0).astype(np.float64)
+    present.eliminate_zeros()
+    counts = membership @ present
+    counts = counts.toarray() if sp.issparse(counts) else np.asarray(counts)
+    share_cluster = counts / sizes[:, None]
+    share_catalog = np.asarray(present.sum(axis=0)).ravel() / present.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = np.where(share_catalog[None, :] > 0, share_cluster / share_catalog[None, :], 0.0)
+        score = (share_cluster - share_catalog[None, :]) * np.log(np.where(lift > 0, lift, 1.0))
+    score = np.where(lift >= MIN_LIFT, score, 0.0)
+    totals = counts.sum(axis=0)
+    concentration = np.divide(counts, totals[None, :], out=np.zeros_like(counts), where=totals[None, :] > 0)
+    return score, share_catalog, concentration
+
+
+def _text_words(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's words as the vocabulary labels spell them (lower case, no stop words)."""
+    from recommender.features import text_words  # build time only, like this module
+
+    return [text_words(text if isinstance(text, str) else "") for text in texts]
+
+
+def _top_terms(
+    gain: np.ndarray,
+    names: np.ndarray,
+    readable: np.ndarray,
+    story: np.ndarray,
+    generic: np.ndarray,
+    limit: int,
+    cluster_words: list[list[str]] | None,
+) -> list[str]:
+    """A cluster's label terms: keywords and other names first, then story words (and
+    phrases), each group best first; generic story words only inside a phrase."""
+    curated = _ranked(np.where(story, 0.0, gain), names, readable, limit, minimum=_NOISE_FLOOR)
+    story_gain = np.where(story, gain, 0.0)
+    candidates = np.flatnonzero(story_gain > _NOISE_FLOOR)
+    candidates = candidates[np.lexsort((names[candidates], -story_gain[candidates]))][: max(limit, PHRASE_CANDIDATES)]
+    words = [(str(readable[i]), float(story_gain[i]), bool(generic[i])) for i in candidates]
+    if cluster_words is not None:
+        words = _join_phrases(words, cluster_words)
+    chosen = list(curated)
+    seen = {name.casefold() for name in chosen}
+    for text, _, is_generic in words:
+        if len(chosen) >= limit:
+            break
+        if is_generic or text.casefold() in seen:
+            continue
+        seen.add(text.casefold())
+        chosen.append(text)
+    return chosen
+
+
+def _join_phrases(words: list[tuple[str, float, bool]], cluster_words: list[list[str]]) -> list[tuple[str, float, bool]]:
+    """Join pairs of candidate words that the cluster's texts mostly use side by side,
+    in the order they appear most ("new york"); a phrase scores as its better word and
+    is generic only if both words are. Best first."""
+    index = {text: position for position, (text, _, _) in enumerate(words)}
+    together: dict[tuple[int, int], int] = {}
+    both: dict[tuple[int, int], int] = {}
+    for film in cluster_words:
+        present = sorted({index[w] for w in film if w in index})
+        for a_pos, a in enumerate(present):
+            for b in present[a_pos + 1 :]:
+                both[(a, b)] = both.get((a, b), 0) + 1
+        adjacent = {(index[x], index[y]) for x, y in zip(film, film[1:]) if x in index and y in index and x != y}
+        for pair in adjacent:
+            together[pair] = together.get(pair, 0) + 1
+    pairs = []
+    for (a, b), count in both.items():
+        forward, backward = together.get((a, b), 0), together.get((b, a), 0)
+        if max(forward, backward) >= PHRASE_SHARE * count:
+            first, second = (a, b) if forward >= backward else (b, a)
+            pairs.append((-(words[a][1] + words[b][1]), first, second))
+    used: set[int] = set()
+    result = []
+    for _, first, second in sorted(pairs):
+        if first in used or second in used:
+            continue
+        used.update((first, second))
+        text = f"{words[first][0]} {words[second][0]}"
+        result.append((text, max(words[first][1], words[second][1]), words[first][2] and words[second][2]))
+    result += [word for position, word in enumerate(words) if position not in used]
+    return sorted(result, key=lambda word: -word[1])
 
 
 def _name_counts(membership: sp.csr_matrix, names_per_movie: Sequence[Iterable[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -196,3 +196,58 @@ def test_labels_skip_tmdb_production_keywords(catalog: dict[str, object]) -> Non
     assert shown.isdisjoint({"duringcreditsstinger", "woman director"})
     assert "heist" in table.loc[0, "top_terms"]
 
+
+
+def _presence_catalog(films: list[list[str]]) -> tuple:
+    """Binary term vectors (L2-normalised rows) of films given as term lists."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    terms = sorted({t for film in films for t in film})
+    column = {t: i for i, t in enumerate(terms)}
+    rows = [r for r, film in enumerate(films) for _ in film]
+    cols = [column[t] for film in films for t in film]
+    vectors = normalize(sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(films), len(terms))))
+    labels = np.array([t.split(":", 1)[1] for t in terms])
+    return vectors, np.array(terms), labels
+
+
+def test_story_words_used_side_by_side_become_a_phrase_in_their_order() -> None:
+    # Ten films set in New York (their overviews say "... in new york ..."), ten on a farm.
+    films = [["overview:new", "overview:york", "overview:city"]] * 10 + [["overview:farm", "overview:cow"]] * 10
+    texts = ["A cop in new york city chases a thief."] * 10 + ["A farm girl raises a cow."] * 10
+    vectors, terms, labels = _presence_catalog(films)
+    clusters = np.repeat([0, 1], 10)
+    table = label_clusters(clusters, vectors, terms, labels, [[]] * 20, [[]] * 20, n_terms=3, texts=texts)
+    assert table.loc[0, "top_terms"] == ["new york", "city"]
+    assert table.loc[0, "label"] == "new york · city"
+    assert table.loc[1, "top_terms"] == ["cow", "farm"]  # not side by side: no phrase
+    # Without the texts the words stay apart (no phrase is guessed).
+    apart = label_clusters(clusters, vectors, terms, labels, [[]] * 20, [[]] * 20, n_terms=3)
+    assert "new york" not in apart.loc[0, "label"]
+
+
+def test_generic_story_words_studios_and_housekeeping_keywords_never_label() -> None:
+    # 40 films in four groups; "young" and "man" are in every group's overviews
+    # (generic), each group has its own keyword and studio, and one group's films all
+    # have "based on novel". Group 3 has only generic words and a studio to offer.
+    films = []
+    for group in range(4):
+        for movie in range(10):
+            film = ["overview:young", "overview:man"] if movie % 2 == 0 else ["overview:man"]
+            film += [f"companies:studio{group}"]
+            if group < 3:
+                film += [f"keywords:topic{group}"]
+            if group == 1:
+                film += ["keywords:basedonnovel"]
+            if group == 3 and movie < 8:
+                film += ["overview:young"] * (movie % 2)
+            films.append(film)
+    vectors, terms, labels = _presence_catalog(films)
+    clusters = np.repeat(np.arange(4), 10)
+    table = label_clusters(clusters, vectors, terms, labels, [[]] * 40, [[]] * 40, n_terms=5)
+    for row in table.itertuples():
+        assert not {"young", "man", "basedonnovel"} & set(row.top_terms)
+        assert not any(term.startswith("studio") for term in row.top_terms)
+    assert table.loc[1, "top_terms"] == ["topic1"]
+    assert table.loc[3, "label"] == "cluster 3"  # nothing worth saying, rather than a studio
