@@ -122,9 +122,9 @@ else:
         placeholder=NOT_LISTED,
         column_config={
             "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
-            "display_title": st.column_config.TextColumn("Film", width=290),
+            "display_title": st.column_config.TextColumn("Film", width=240),
             "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-            "genres": st.column_config.TextColumn("Genres", width=290),
+            "genres": st.column_config.TextColumn("Genres", width=220),
             "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
             "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
             "weighted_tau": st.column_config.NumberColumn(
@@ -132,7 +132,7 @@ else:
                 help="Empty when the two lists share fewer than two films: there is no common order to compare.",
             ),
             "rbo_deep": st.column_config.NumberColumn(
-                "RBO, all stored", width=120, format="%.3f",
+                "RBO, deep", width=100, format="%.3f",
                 help="Rank-biased overlap over every stored neighbour (not just the top): lists that share "
                 "nothing at the top still differ in how far down they meet. Orders the films at RBO 0.",
             ),
