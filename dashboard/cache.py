@@ -18,6 +18,7 @@ from recommender.errors import ArtifactError, RecommenderError
 from recommender.loading import Analysis, load_analysis, manifest_stamp, shared_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
+from recommender.search import MovieIndex
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,3 +119,13 @@ def cached_top_chart(_model: RecommenderModel, stamp: str, genres: tuple[str, ..
 def build_stamp(model: RecommenderModel) -> str:
     """A short key identifying the loaded build, for ``st.cache_data`` functions."""
     return manifest_stamp(model.manifest)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _search_index(_model: RecommenderModel, stamp: str) -> MovieIndex:
+    return MovieIndex(_model.movies)
+
+
+def search_index(model: RecommenderModel) -> MovieIndex:
+    """The film search (titles, people, keywords) of the loaded build, made once per build."""
+    return _search_index(model, build_stamp(model))

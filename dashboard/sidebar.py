@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import state
 from dashboard.labels import VECTORIZER_LABELS
 from recommender.config import VECTORIZERS
 from recommender.model import RecommenderModel
@@ -21,7 +22,10 @@ def draw(model: RecommenderModel) -> None:
     with st.sidebar:
         st.markdown(f"**Catalog:** {catalog.get('name', 'unknown')}")
         st.caption(f"{model.n_movies:,} films · built {str(manifest.get('built_at', '?')).replace('T', ' ')}")
-        if "vectorizer" not in st.session_state:
+        # A link, or the browser's Back/Forward to an older URL, sets the vectorizer
+        # (see dashboard.state); otherwise the session keeps its choice.
+        linked = st.query_params.get("vectorizer") is not None and state.url_changed_outside()
+        if "vectorizer" not in st.session_state or linked:
             wanted = st.query_params.get("vectorizer")
             st.session_state["vectorizer"] = wanted if wanted in VECTORIZERS else VECTORIZERS[0]
             if wanted is not None and wanted not in VECTORIZERS:

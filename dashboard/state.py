@@ -7,7 +7,8 @@ gives a warning and falls back to a sensible default, never a traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -69,3 +70,132 @@ def set_params(**values: object) -> None:
         text = str(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+    st.session_state[_LAST_URL] = current_url()
+
+
+# ----------------------------------------------------------------------------------
+# Every setting of a page in the URL, with browser history.
+#
+# A page lists its settings (:class:`Setting`: widget key, URL name, default, kind).
+# Before drawing its widgets it calls :func:`restore`: when the URL is not the one
+# this session last wrote (a shared link, or the browser's Back/Forward, which
+# Streamlit answers with a rerun on the older URL), the widgets take the URL's values.
+# After the widgets it calls :func:`publish`, which writes all settings into the URL
+# in one update: Streamlit pushes one browser history entry per changed URL, so Back
+# returns to the previous film, filters included. A URL naming none of the page's
+# settings (a page switch clears the URL) keeps the session's values.
+
+_LAST_URL = "_url_last_written"
+_RANGE_SEPARATOR = "-"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One widget's value in the URL.
+
+    ``kind``: "str", "int", "float", "bool", "list" (repeated parameter), "int_list"
+    or "range" (two ints, "1990-2005"). ``choices`` limits str/list/int values;
+    ``low``/``high`` bound numbers. A value equal to ``default`` is still written
+    (a link keeps its list even if the app's defaults change), except empty lists
+    and ``None``.
+    """
+
+    key: str
+    param: str
+    default: Any
+    kind: str = "str"
+    choices: Sequence[Any] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    def decode(self, raw: list[str]) -> Any:
+        """The value of the URL's strings; ValueError when they are not a valid value."""
+        if self.kind in ("list", "int_list"):
+            values = [int(v) for v in raw] if self.kind == "int_list" else list(raw)
+            bad = [v for v in values if self.choices is not None and v not in self.choices]
+            if bad:
+                raise ValueError(bad)
+            return list(dict.fromkeys(values))
+        text = raw[-1]
+        if self.kind == "bool":
+            if text not in ("true", "false"):
+                raise ValueError(text)
+            return text == "true"
+        if self.kind == "range":
+            first, _, second = text.partition(_RANGE_SEPARATOR)
+            value = (int(first), int(second))
+            if value[0] > value[1] or (self.low is not None and value[0] < self.low) or (
+                self.high is not None and value[1] > self.high
+            ):
+                raise ValueError(text)
+            return value
+        value: Any = {"int": int, "float": float}.get(self.kind, str)(text)
+        if self.kind == "float" and value != value:
+            raise ValueError(text)
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(text)
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ValueError(text)
+        return value
+
+    def encode(self, value: Any) -> list[str]:
+        """The URL's strings for ``value``: [] leaves the parameter out."""
+        if value is None:
+            return []
+        if self.kind in ("list", "int_list"):
+            return [str(v) for v in value]
+        if self.kind == "bool":
+            return ["true" if value else "false"]
+        if self.kind == "range":
+            return [f"{int(value[0])}{_RANGE_SEPARATOR}{int(value[1])}"]
+        if self.kind == "float":
+            return [f"{float(value):g}"]
+        return [str(value)]
+
+
+def current_url() -> dict[str, list[str]]:
+    """The URL's query parameters, each with all its values."""
+    return {name: st.query_params.get_all(name) for name in st.query_params}
+
+
+def restore(settings: Sequence[Setting]) -> None:
+    """Before the widgets: give each setting's widget its value (see the section note).
+
+    Bad values in a link give one warning each and the default.
+    """
+    url = current_url()
+    external = url != st.session_state.get(_LAST_URL)
+    named = any(setting.param in url for setting in settings)
+    for setting in settings:
+        if external and named:
+            raw = url.get(setting.param)
+            if raw:
+                try:
+                    st.session_state[setting.key] = setting.decode(raw)
+                    continue
+                except ValueError:
+                    _warn(setting.param, ",".join(raw), setting.default)
+            st.session_state[setting.key] = setting.default
+        elif setting.key not in st.session_state:
+            st.session_state[setting.key] = setting.default
+
+
+def publish(settings: Sequence[Setting], extra: dict[str, object] | None = None) -> None:
+    """After the widgets: the page's settings (and ``extra`` name -> value pairs, None
+    left out) become the URL, in one update when it changed."""
+    wanted: dict[str, list[str]] = {}
+    for setting in settings:
+        values = setting.encode(st.session_state.get(setting.key, setting.default))
+        if values:
+            wanted[setting.param] = values
+    for name, value in (extra or {}).items():
+        if value is not None:
+            wanted[name] = [str(value)]
+    if wanted != current_url():
+        st.query_params.from_dict(wanted)
+    st.session_state[_LAST_URL] = wanted
+
+
+def url_changed_outside() -> bool:
+    """Whether the URL is not the one this session last wrote (a link, Back or Forward)."""
+    return current_url() != st.session_state.get(_LAST_URL)

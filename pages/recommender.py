@@ -1,8 +1,11 @@
-"""Recommender page: films like a chosen film, each with the reason, as cards or a table.
+"""Recommender page: films like a chosen film (or a mix of films), each with the reason.
 
-The view (movie id, vectorizer, k) lives in the URL, so a link restores it; one
-click on a result makes it the new query. The cards need no pandas (the catalog as
-columns, ``model.movies``): this is the page a first visitor waits for.
+Find a film by title, person or keyword (accents, case and "The" do not matter); mix
+in more films to get films like all of them; compare the film with any other side by
+side. Every setting lives in the URL (one browser history entry per change, so Back
+returns to the previous film and a shared link shows the same list); one click on a
+result, a search hit or a table row makes it the query. The cards need no pandas (the
+catalog as columns, ``model.movies``): this is the page a first visitor waits for.
 """
 
 from functools import partial
@@ -17,108 +20,183 @@ from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
     default_movie_id,
+    export_name,
     reasoned_results,
     results_csv,
     year_bounds,
 )
+from recommender.several import MAX_SEEDS, recommend_several, several_table
 
 shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 K_MAX = 50
+SEARCH_LIMIT = 20
 
 model = cache.get_model()
 movies = model.movies
 settings = model.config.ranking
+ids = model.ids.tolist()
+known_ids = frozenset(ids)
+full_years = year_bounds(movies)
+has_year_range = full_years is not None and full_years[0] < full_years[1]
+all_genres, all_languages = genres_of(movies), languages_of(movies)
+
+SETTINGS = [
+    state.Setting("rec_movie", "movie", default_movie_id(movies), "int", choices=known_ids),
+    state.Setting("rec_k", "k", min(settings.k, K_MAX), "int", low=1, high=K_MAX),
+    state.Setting("rec_rating_weight", "blend", float(settings.rating_weight), "float", low=0.0, high=1.0),
+    state.Setting("rec_mmr", "mmr", bool(settings.mmr), "bool"),
+    state.Setting("rec_mmr_lambda", "lambda", float(settings.mmr_lambda), "float", low=0.0, high=1.0),
+    state.Setting("rec_table_view", "table", False, "bool"),
+    state.Setting("rec_min_votes", "votes", 0, "int", low=0),
+    state.Setting("rec_genres", "genre", [], "list", choices=frozenset(all_genres)),
+    state.Setting("rec_languages", "lang", [], "list", choices=frozenset(all_languages)),
+    state.Setting("rec_mix", "with", [], "int_list", choices=known_ids),
+    state.Setting("rec_query", "q", "", "str"),
+    state.Setting("rec_compare", "compare", None, "int", choices=known_ids),
+]
+if has_year_range:
+    SETTINGS.append(state.Setting("rec_years", "years", full_years, "range", low=full_years[0], high=full_years[1]))
 
 
 def choose(movie_id: int) -> None:
-    """Make ``movie_id`` the query (a result's button or table row)."""
+    """Make ``movie_id`` the query (a result's button, a search hit or a table row)."""
     st.session_state["rec_movie"] = int(movie_id)
+    st.session_state["rec_mix"] = [i for i in st.session_state.get("rec_mix", []) if i != int(movie_id)]
+    if st.session_state.get("rec_compare") == int(movie_id):
+        st.session_state["rec_compare"] = None
 
 
-def choose_from_table(table_key: str, ids: list[int]) -> None:
+def choose_from_table(table_key: str, row_ids: list[int]) -> None:
     rows = st.session_state[table_key].selection.rows
     if rows:
-        choose(ids[rows[0]])
+        choose(row_ids[rows[0]])
+
+
+def choose_hit(table_key: str, row_ids: list[int]) -> None:
+    rows = st.session_state[table_key].selection.rows
+    if rows:
+        choose(row_ids[rows[0]])
+        st.session_state["rec_query"] = ""
 
 
 def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
 
-# Restore the view from the URL once per session (a bad value warns and falls back);
-# afterwards the widgets own it and write it back to the URL.
-if "rec_movie" not in st.session_state or not model.has_id(st.session_state["rec_movie"]):
-    st.session_state["rec_movie"] = state.movie_param(model, default_movie_id(movies))
-if "rec_k" not in st.session_state:
-    st.session_state["rec_k"] = state.int_param("k", 1, K_MAX, min(settings.k, K_MAX))
+state.restore(SETTINGS)
+if st.session_state.get("rec_years") is not None and not has_year_range:
+    st.session_state["rec_years"] = None
 
 st.title("Recommender")
+query_text = st.text_input(
+    "Search films by title, person or keyword", key="rec_query", persist_state="session",
+    placeholder="e.g. Amelie, Tom Hanks, Nolan, heist",
+    help="Accents, capitals and a leading \"The\" do not matter. People are cast and directors.",
+)
+if query_text.strip():
+    hits = cache.search_index(model).search(query_text, SEARCH_LIMIT)
+    if hits:
+        hit_key = f"rec_hits_{abs(hash(query_text))}"
+        st.caption(f"{len(hits)} film{'s' if len(hits) != 1 else ''} found; select one to get its recommendations.")
+        st.dataframe(
+            {"Film": [h.display_title for h in hits], "Found by": [f"{h.matched} ({h.field})" for h in hits]},
+            hide_index=True, key=hit_key, selection_mode="single-row",
+            on_select=partial(choose_hit, hit_key, [h.movie_id for h in hits]),
+            column_config={
+                "Film": st.column_config.TextColumn("Film", width="medium"),
+                "Found by": st.column_config.TextColumn("Found by", width="large"),
+            },
+            height=min(38 + 35 * len(hits), 300),
+        )
+    else:
+        st.info("No film, person or keyword matches this search.")
+
 pick = st.columns([4, 2], vertical_alignment="bottom")
 movie_id = pick[0].selectbox(
-    "Find a film", model.ids.tolist(), format_func=title_of, key="rec_movie",
-    help="Type part of a title to search. Films sharing a title show their year.", persist_state="session",
+    "Film", ids, format_func=title_of, key="rec_movie", persist_state="session",
+    help="Type part of a title to jump to a film. Films sharing a title show their year.",
 )
 k = pick[1].slider("Number of results", 1, K_MAX, key="rec_k", persist_state="session")
+mix = st.multiselect(
+    "Mix in more films", [i for i in ids if i != movie_id], format_func=title_of, key="rec_mix",
+    max_selections=MAX_SEEDS - 1, placeholder="Add films to get films like all of them together",
+    persist_state="session",
+)
 
 controls = st.columns([2, 2, 2, 1], vertical_alignment="center")
 rating_weight = controls[0].slider(
-    "Rating blend", 0.0, 1.0, float(settings.rating_weight), step=0.05, key="rec_rating_weight",
+    "Rating blend", 0.0, 1.0, step=0.05, key="rec_rating_weight",
     help="0 ranks by similarity only; higher values favour films with a high weighted rating.",
     persist_state="session",
 )
 mmr = controls[1].toggle(
-    "Diversify (MMR)", value=settings.mmr, key="rec_mmr", persist_state="session",
+    "Diversify (MMR)", key="rec_mmr", persist_state="session",
     help="Maximal marginal relevance: skip results too similar to those already shown.",
 )
 mmr_lambda = controls[2].slider(
-    "Relevance vs diversity", 0.0, 1.0, float(settings.mmr_lambda), step=0.05, key="rec_mmr_lambda",
+    "Relevance vs diversity", 0.0, 1.0, step=0.05, key="rec_mmr_lambda",
     disabled=not mmr, persist_state="session", help="1 keeps the similarity order; lower values diversify more.",
 )
 as_table = controls[3].toggle("Table view", key="rec_table_view", persist_state="session")
 
 with st.expander("Filters", icon=":material/filter_list:"):
     columns = st.columns(2)
-    full_years = year_bounds(movies)
     years = None
-    if full_years is not None and full_years[0] < full_years[1]:
-        years = columns[0].slider(
-            "Release years", *full_years, value=full_years, key="rec_years", persist_state="session"
-        )
-    min_votes = columns[1].number_input(
-        "Minimum votes", min_value=0, value=0, step=100, key="rec_min_votes", persist_state="session"
-    )
+    if has_year_range:
+        years = columns[0].slider("Release years", *full_years, key="rec_years", persist_state="session")
+    min_votes = columns[1].number_input("Minimum votes", min_value=0, step=100, key="rec_min_votes", persist_state="session")
     genres = columns[0].multiselect(
-        "Genres", genres_of(movies), key="rec_genres", placeholder="Any genre",
+        "Genres", all_genres, key="rec_genres", placeholder="Any genre",
         help="Keep films having any of these genres.", persist_state="session",
     )
     languages = columns[1].multiselect(
-        "Original language", languages_of(movies), format_func=language_name, key="rec_languages",
+        "Original language", all_languages, format_func=language_name, key="rec_languages",
         placeholder="Any language", persist_state="session",
     )
 
+with st.expander("Compare with another film", icon=":material/compare_arrows:"):
+    compare_id = st.selectbox(
+        "Second film", [i for i in ids if i != movie_id], format_func=title_of, key="rec_compare",
+        placeholder="Choose a film to see why the two are (not) similar", persist_state="session",
+    )
+
 vectorizer = sidebar.vectorizer()
-state.set_params(movie=movie_id, vectorizer=vectorizer, k=k)
+state.publish(SETTINGS, {"vectorizer": vectorizer})
 filters = build_filters(tuple(years) if years else None, full_years, genres, int(min_votes), languages)
 options = RankingOptions.from_settings(
     settings, vectorizer=vectorizer, k=k, rating_weight=rating_weight, mmr=mmr, mmr_lambda=mmr_lambda, filters=filters
 )
+seeds = [movie_id, *mix]
 try:
-    results = reasoned_results(model, movie_id, options)
+    if mix:
+        results = several_table(model, recommend_several(model, seeds, options))
+    else:
+        results = reasoned_results(model, movie_id, options)
 except RecommenderError as exc:
     st.error(f"No recommendations: {exc}")
     st.stop()
 
 query = movies.row(model.row_of(movie_id))
-st.header(f"Recommendations for {md(query['display_title'])}")
-st.caption(md(labels.movie_caption(model, movie_id)))
-if query["overview"]:
-    st.markdown(md(query["overview"]))
+if mix:
+    st.header(f"Recommendations for {md(query['display_title'])} + {len(mix)} more")
+    st.caption(md("Films like all of: " + ", ".join(title_of(i) for i in seeds)))
+else:
+    st.header(f"Recommendations for {md(query['display_title'])}")
+    st.caption(md(labels.movie_caption(model, movie_id)))
+    if query["overview"]:
+        st.markdown(md(query["overview"]))
+
+if compare_id is not None:
+    from dashboard import pair_view  # the comparison loads the maps (pandas): only when asked
+
+    pair_view.draw(model, movie_id, compare_id, vectorizer)
 
 blended = rating_weight > 0
 method = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
 st.caption(
     f"Ranked by {method} cosine similarity"
+    + (" to the mix of the chosen films" if mix else "")
     + (f", blended {rating_weight:.0%} with the weighted rating" if blended else "")
     + (", diversified with MMR" if mmr else "")
     + (". Filters are on." if filters.active else ".")
@@ -134,13 +212,21 @@ if results.empty:
         st.info(f"{md(query['display_title'])} shares no genre, keyword, person or overview word with another film.")
     st.stop()
 
+export_settings = {
+    "films": "; ".join(f"{title_of(i)} (id {i})" for i in seeds),
+    "vectorizer": vectorizer, "k": k, "rating blend": rating_weight, "MMR": mmr,
+    "MMR lambda": mmr_lambda if mmr else "off", "filters": filters, "link": "?" + "&".join(
+        f"{name}={value}" for name, values in state.current_url().items() for value in values
+    ),
+}
 st.download_button(
-    "Download these results (CSV)", results_csv(results), file_name=f"recommendations-{movie_id}.csv",
+    "Download these results (CSV)", results_csv(results, settings=export_settings),
+    file_name=export_name("recommendations", query["display_title"], movie_id),
     mime="text/csv", on_click="ignore", icon=":material/download:",
 )
 
 if as_table:
-    table_key = f"rec_table_{movie_id}"
+    table_key = f"rec_table_{movie_id}_{'-'.join(map(str, mix))}"
     st.caption("Select a row to get recommendations for that film.")
     st.dataframe(
         results.to_frame(),
@@ -149,17 +235,21 @@ if as_table:
         on_select=partial(choose_from_table, table_key, [int(i) for i in results["id"]]),
         selection_mode="single-row",
         column_order=["rank", "heading", "similarity", "weighted_rating"]
-        + (["score"] if blended or mmr else []) + ["why", "genres", "directors"],
+        + (["score"] if blended or mmr else []) + (["closest"] if mix else []) + ["why", "genres", "directors"],
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "heading": st.column_config.TextColumn("Film", width="medium"),
-            "genres": st.column_config.ListColumn("Genres"),
-            "directors": st.column_config.ListColumn("Director"),
-            "similarity": st.column_config.ProgressColumn("Similarity", format="%.2f", min_value=0.0, max_value=1.0),
-            "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
-            "score": st.column_config.NumberColumn("Score", format="%.3f", help="Similarity blended with the rating"),
-            "why": st.column_config.TextColumn("Why", width="large"),
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "heading": st.column_config.TextColumn("Film", width=220),
+            "genres": st.column_config.ListColumn("Genres", width=160),
+            "directors": st.column_config.ListColumn("Director", width=140),
+            "similarity": st.column_config.ProgressColumn(
+                "Similarity", format="%.2f", min_value=0.0, max_value=1.0, width=100
+            ),
+            "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=120),
+            "score": st.column_config.NumberColumn("Score", format="%.3f", help="Similarity blended with the rating", width=70),
+            "closest": st.column_config.TextColumn("Closest to", width=150),
+            "why": st.column_config.TextColumn("Why", width=420),
         },
+        row_height=56,
     )
 else:
     cards = list(results.tuples())
@@ -180,5 +270,6 @@ else:
                 st.markdown(
                     f"⭐ Weighted rating **{result.weighted_rating:.2f}**"
                     + (f" · score {result.score:.3f}" if blended or mmr else "")
+                    + (f" · closest to {md(result.closest)}" if mix else "")
                 )
                 st.caption(f"**Why:** {md(result.why)}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,7 +75,9 @@ def reasoned_results(
     return table.with_column("why", "str", [why_text(e, max_fields) for e in explanations]).select(REASON_COLUMNS)
 
 
-def _csv_cell(kind: str, value: object) -> object:
+def _csv_cell(kind: str, value: object, digits: int = 4) -> object:
+    if kind == "float" and isinstance(value, float) and value == value:
+        return round(value, digits)  # 0.1, not the float32's 0.10000000149011612
     if kind == "list":
         value = "|".join(str(x) for x in value)  # type: ignore[attr-defined]
     if value is None or (kind == "float" and value != value):  # missing; NaN != NaN
@@ -85,19 +87,34 @@ def _csv_cell(kind: str, value: object) -> object:
     return value
 
 
-def results_csv(table: ColumnTable | pd.DataFrame) -> bytes:
+def results_csv(table: ColumnTable | pd.DataFrame, settings: Mapping[str, object] | None = None, digits: int = 4) -> bytes:
     """The table as UTF-8 CSV bytes: list cells joined with "|" (the catalog format),
-    missing values empty, and text cells that a spreadsheet would run as a formula
-    prefixed with "'"."""
+    numbers rounded to ``digits`` decimals, missing values empty, and text cells that
+    a spreadsheet would run as a formula prefixed with "'".
+
+    ``settings`` (name -> value) are recorded first, one ``# name: value`` line each,
+    so a file says how its list was made (``pandas.read_csv(..., comment="#")`` skips
+    them)."""
     if not isinstance(table, ColumnTable):
         table = ColumnTable.from_frame(table)
     out = io.StringIO()
+    for name, value in (settings or {}).items():
+        text = " ".join(str(value).split())  # one line each, whatever the value holds
+        out.write(f"# {name}: {text}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     kinds = [table.kinds[name] for name in table.columns]
     for record in table.records():
-        writer.writerow([_csv_cell(kind, value) for kind, value in zip(kinds, record.values())])
+        writer.writerow([_csv_cell(kind, value, digits) for kind, value in zip(kinds, record.values())])
     return out.getvalue().encode("utf-8")
+
+
+def export_name(kind: str, title: str, movie_id: int, extension: str = "csv") -> str:
+    """A file name naming the film: ``recommendations-the-dark-knight-155.csv``."""
+    from recommender.search import fold
+
+    slug = "-".join(fold(title).split())[:60].strip("-") or "film"
+    return f"{kind}-{slug}-{int(movie_id)}.{extension}"
 
 
 def default_movie_id(movies: ColumnTable) -> int:

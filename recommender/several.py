@@ -17,10 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.columns import ColumnTable
 from recommender.errors import ConfigError
 from recommender.explain import FIELD_TITLES
 from recommender.model import RecommenderModel
 from recommender.ranking import RankingOptions, filter_mask, mmr_order
+from recommender.results import REASON_COLUMNS, title_with_year
 
 MAX_SEEDS = 10
 
@@ -121,3 +123,20 @@ def _why(vectors, mix: sp.csr_matrix, row: int, per_field: int = 3, max_fields: 
             labels.append(str(vectors.labels[column]))
     fields = sorted(grouped, key=lambda f: -totals[f])[:max_fields]
     return " · ".join(f"{FIELD_TITLES.get(f, f)}: {', '.join(grouped[f])}" for f in fields) or "no shared terms"
+
+
+def several_table(model: RecommenderModel, results: Sequence[SeveralResult]) -> ColumnTable:
+    """The results as the recommender page's table: the columns of
+    :data:`recommender.results.REASON_COLUMNS` plus ``closest`` (the display title of
+    the seed each film is closest to)."""
+    rows = [model.row_of(r.movie_id) for r in results]
+    movies = model.movies
+    table = movies.take(rows, ["id", "display_title", "year", "genres", "directors", "weighted_rating"])
+    headings = [title_with_year(movies["display_title"][row], movies["title"][row], movies["year"][row]) for row in rows]
+    table = table.with_column("rank", "int", [r.rank for r in results], position=0)
+    table = table.with_column("heading", "str", headings, position=3)
+    table = table.with_column("similarity", "float", [r.similarity for r in results])
+    table = table.with_column("score", "float", [r.score for r in results])
+    table = table.with_column("why", "str", [r.why for r in results]).select(REASON_COLUMNS)
+    closest = [str(model.display_titles[model.row_of(r.closest_seed)]) for r in results]
+    return table.with_column("closest", "str", closest)

@@ -167,3 +167,87 @@ def test_choices_survive_a_visit_to_the_data_page(at, demo_artifacts):
     assert heading(at) == f"Recommendations for {title_of(model, batman)}"
     assert at.sidebar.radio(key="vectorizer").value == "count"
     assert at.query_params["vectorizer"] == "count"
+
+
+# --------------------------------------------------------------------------- search
+def hits_table(at):
+    return next(frame for frame in at.dataframe if "Found by" in frame.value.columns)
+
+
+def test_search_ignores_accents_and_finds_people(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    at.text_input(key="rec_query").input("amelie").run()
+    assert not at.exception
+    found = hits_table(at).value
+    assert found["Film"].iloc[0] == title_of(model, model.resolve("Amélie"))
+    at.text_input(key="rec_query").input("Nolan").run()
+    found = hits_table(at).value
+    assert len(found) == 11 and found["Found by"].str.contains(r"Christopher Nolan \(director\)").all()
+    at.text_input(key="rec_query").input("zzzz qqq").run()
+    assert "No film, person or keyword" in at.info[0].value
+    assert at.query_params["q"] == "zzzz qqq"
+
+
+def test_mix_of_films_excludes_them_and_names_the_closest(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    first = at.selectbox(key="rec_movie").value
+    amelie = model.resolve("Amélie")
+    at.multiselect(key="rec_mix").set_value([amelie]).run()
+    assert not at.exception
+    assert heading(at).endswith("+ 1 more")
+    table = results_table(at)
+    assert len(table) == 10 and not {first, amelie} & set(table["id"])
+    assert set(table["closest"]) <= {title_of(model, first), title_of(model, amelie)}
+    assert at.query_params["with"] == str(amelie)
+
+
+def test_compare_two_films_shows_shared_terms_and_maps(at, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    sequel = model.resolve("The Godfather Part II")
+    at.selectbox(key="rec_movie").set_value(model.resolve("The Godfather")).run()
+    at.selectbox(key="rec_compare").set_value(sequel).run()
+    assert not at.exception
+    fields = next(f for f in at.dataframe if "Shared terms (heaviest first)" in f.value.columns).value
+    assert "Director" in fields["Field"].tolist()
+    assert any("Francis Ford Coppola" in terms for terms in fields["Shared terms (heaviest first)"])
+    maps = next(f for f in at.dataframe if "Nearest dots rank" in f.value.columns).value
+    assert len(maps) >= 1 and (maps["Nearest dots rank"] >= 1).all()
+    assert at.query_params["compare"] == str(sequel)
+
+
+# --------------------------------------------------------------------------- URL and history
+def test_every_setting_is_in_the_url_and_a_link_reproduces_the_list(at, monkeypatch, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    at.selectbox(key="rec_movie").set_value(model.resolve("Batman")).run()
+    at.slider(key="rec_k").set_value(7).run()
+    at.slider(key="rec_rating_weight").set_value(0.3).run()
+    at.toggle(key="rec_mmr").set_value(True).run()
+    at.multiselect(key="rec_genres").set_value(["Action"]).run()
+    at.number_input(key="rec_min_votes").set_value(100).run()
+    table = results_table(at)
+    link = {name: at.query_params[name] for name in at.query_params}
+    assert {"movie", "k", "blend", "mmr", "lambda", "genre", "votes", "table", "vectorizer"} <= set(link)
+    # A new session opened on that link shows the same list.
+    other = new_app(monkeypatch, demo_artifacts)
+    other.run()
+    for name, value in link.items():
+        other.query_params[name] = value
+    other.switch_page(PAGE).run()
+    assert not other.exception
+    assert other.dataframe[0].value["id"].tolist() == table["id"].tolist()
+    assert other.slider(key="rec_rating_weight").value == 0.3 and other.toggle(key="rec_mmr").value
+
+
+def test_back_to_an_older_url_returns_to_the_previous_film(at, demo_artifacts):
+    first = at.selectbox(key="rec_movie").value
+    before = {name: at.query_params[name] for name in at.query_params}
+    more_buttons(at)[0].click().run()
+    assert at.selectbox(key="rec_movie").value != first
+    # The browser's Back reruns the page on the older URL.
+    at.query_params.clear()
+    for name, value in before.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="rec_movie").value == first
+    assert at.query_params["movie"] == str(first)

@@ -169,3 +169,21 @@ def test_year_bounds(model):
     assert year_bounds(model.movies) == (1977, 2005)
     undated = ColumnTable({"year": [None, None]}, {"year": "nullable_int"})
     assert year_bounds(undated) is None
+
+
+def test_results_csv_rounds_numbers_and_records_the_settings():
+    table = ColumnTable({"rank": [1], "similarity": [0.10000000149011612], "why": ["x"]},
+                        {"rank": "int", "similarity": "float", "why": "str"})
+    text = results_csv(table, settings={"film": "Amélie (2001)", "vectorizer": "tfidf", "note": "two\nlines"}).decode()
+    lines = text.splitlines()
+    assert lines[:3] == ["# film: Amélie (2001)", "# vectorizer: tfidf", "# note: two lines"]
+    assert lines[3:] == ["rank,similarity,why", "1,0.1,x"]
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    assert back["similarity"].tolist() == [0.1]
+
+
+def test_export_name_names_the_film():
+    from recommender.results import export_name
+
+    assert export_name("recommendations", "Amélie: The Film!", 194) == "recommendations-amelie-the-film-194.csv"
+    assert export_name("selection", "???", 7, "csv") == "selection-film-7.csv"

@@ -8,7 +8,7 @@ from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import Filters, RankingOptions, rank
-from recommender.several import MAX_SEEDS, mix_vector, recommend_several
+from recommender.several import MAX_SEEDS, mix_vector, recommend_several, several_table
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +68,14 @@ def test_rating_blend_and_mmr_keep_k_and_order(model):
     results = recommend_several(model, [1, 3], RankingOptions(k=2, rating_weight=0.5, mmr=True))
     assert len(results) == 2
     assert len({r.movie_id for r in results}) == 2
+
+
+def test_several_table_has_the_page_columns(model):
+    from recommender.results import REASON_COLUMNS
+
+    results = recommend_several(model, [1, 3], RankingOptions(k=5, vectorizer="count"))
+    table = several_table(model, results)
+    assert table.columns == [*REASON_COLUMNS, "closest"]
+    assert table["id"] == [r.movie_id for r in results]
+    assert table["heading"][0] == "Space Wars II (1980)"
+    assert table["closest"] == ["Space Wars", "Ghost House (1985)"]
