@@ -255,7 +255,7 @@ def _top_terms(
 ) -> list[str]:
     """A cluster's label terms: keywords and other names first, then story words (and
     phrases), each group best first; generic story words only inside a phrase."""
-    curated = _ranked(np.where(story, 0.0, gain), names, readable, limit, minimum=_NOISE_FLOOR)
+    curated = _without_repeats(_ranked(np.where(story, 0.0, gain), names, readable, 2 * limit, minimum=_NOISE_FLOOR))[:limit]
     story_gain = np.where(story, gain, 0.0)
     candidates = np.flatnonzero(story_gain > _NOISE_FLOOR)
     candidates = candidates[np.lexsort((names[candidates], -story_gain[candidates]))][: max(limit, PHRASE_CANDIDATES)]
@@ -263,15 +263,26 @@ def _top_terms(
     if cluster_words is not None:
         words = _join_phrases(words, cluster_words)
     chosen = list(curated)
-    seen = {name.casefold() for name in chosen}
     for text, _, is_generic in words:
         if len(chosen) >= limit:
             break
-        if is_generic or text.casefold() in seen:
-            continue
-        seen.add(text.casefold())
-        chosen.append(text)
+        if not is_generic and _without_repeats([*chosen, text]) == [*chosen, text]:
+            chosen.append(text)
     return chosen
+
+
+def _without_repeats(names: list[str]) -> list[str]:
+    """``names`` without those whose words repeat an earlier name's ("fbi agent" after
+    "fbi", "new york city" after "new york"), in order."""
+    kept: list[str] = []
+    kept_words: list[set[str]] = []
+    for name in names:
+        words = set(name.casefold().split())
+        if any(words <= other or other <= words for other in kept_words):
+            continue
+        kept.append(name)
+        kept_words.append(words)
+    return kept
 
 
 def _join_phrases(words: list[tuple[str, float, bool]], cluster_words: list[list[str]]) -> list[tuple[str, float, bool]]:

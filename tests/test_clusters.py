@@ -251,3 +251,12 @@ def test_generic_story_words_studios_and_housekeeping_keywords_never_label() -> 
         assert not any(term.startswith("studio") for term in row.top_terms)
     assert table.loc[1, "top_terms"] == ["topic1"]
     assert table.loc[3, "label"] == "cluster 3"  # nothing worth saying, rather than a studio
+
+
+def test_label_terms_do_not_repeat_each_other() -> None:
+    # "new york" and "new york city" (keywords) both mark the group: only the first shows.
+    films = [["keywords:newyork", "keywords:newyorkcity", "keywords:taxi"]] * 10 + [["keywords:farm"]] * 10
+    vectors, terms, _ = _presence_catalog(films)
+    readable = np.array([{"keywords:newyork": "new york", "keywords:newyorkcity": "new york city"}.get(t, t.split(":")[1]) for t in terms])
+    table = label_clusters(np.repeat([0, 1], 10), vectors, terms, readable, [[]] * 20, [[]] * 20, n_terms=3)
+    assert table.loc[0, "top_terms"] == ["new york", "taxi"]
