@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.columns import ColumnTable
-from recommender.errors import ConfigError
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
+from recommender.columns import ColumnTable
 from recommender.config import RecommenderConfig
+from recommender.errors import ConfigError
 from recommender.search import FOUND_COLUMNS, MovieIndex, find_movies, fold, fold_title
 
 
