@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from dashboard.label_layout import place_labels
 from dashboard.labels import AGREEMENT_LABELS, COLOR_LABELS, VECTORIZER_LABELS
 from recommender.explorer import CONTINUOUS, NO_VALUE, UNKNOWN
 
@@ -181,7 +182,8 @@ def map_figure(
     :func:`recommender.explorer.selected_rows`). ``focus_row`` adds a star for the searched movie,
     ``segments`` (:func:`recommender.explorer.neighbour_segments`) the lines to its true neighbours
     (solid green: close on the map too; dashed red: placed far away), ``centroids``
-    (:func:`recommender.explorer.cluster_centroids`) text labels. 2-D uses WebGL (``Scattergl``).
+    (:func:`recommender.explorer.cluster_centroids`) text labels, those that would overlap a
+    larger cluster's label left out (:func:`visible_labels`). 2-D uses WebGL (``Scattergl``).
     """
     three_d = "z" in frame.columns
     figure = go.Figure()
@@ -212,7 +214,9 @@ def map_figure(
             if len(part):
                 figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
                 figure.add_trace(_segment_ends(part, three_d, name, colour))
-    annotations = _annotations(centroids, three_d) if centroids is not None else []
+    annotations = (
+        _annotations(centroids, three_d, visible_labels(centroids, frame, height)) if centroids is not None else []
+    )
     if focus_row is not None and 0 <= focus_row < len(frame):
         focus = frame.iloc[[focus_row]]
         figure.add_trace(_focus_marker(focus, three_d))
@@ -370,9 +374,29 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _annotations(centroids: pd.DataFrame, three_d: bool) -> list[dict]:
+# The map's plot area in pixels at the widths the app is used at (1280-1920 px
+# windows, sidebar open); labels are placed so they do not overlap at this size.
+MAP_WIDTH_PX = 1000
+
+
+def visible_labels(centroids: pd.DataFrame, frame: pd.DataFrame, height: int = 720) -> list[bool]:
+    """Which cluster labels the map shows (one bool per row of ``centroids``): the
+    largest clusters' labels, skipping any that would overlap one already shown
+    (:func:`dashboard.label_layout.place_labels`)."""
+    if centroids is None or not len(centroids):
+        return []
+    texts = [_wrap(escape(str(label))) for label in centroids["label"]]
+    x, y = frame["x"].astype("float64"), frame["y"].astype("float64")
+    pad_x, pad_y = 0.05 * float(x.max() - x.min()), 0.05 * float(y.max() - y.min())
+    extent = (float(x.min()) - pad_x, float(x.max()) + pad_x, float(y.min()) - pad_y, float(y.max()) + pad_y)
+    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30))
+
+
+def _annotations(centroids: pd.DataFrame, three_d: bool, shown: list[bool] | None = None) -> list[dict]:
     notes = []
-    for record in centroids.to_dict("records"):
+    for position, record in enumerate(centroids.to_dict("records")):
+        if shown is not None and not shown[position]:
+            continue
         text = _wrap(escape(str(record["label"])))
         note = dict(
             x=record["x"],

@@ -17,6 +17,8 @@ from recommender.results import known_year
 if TYPE_CHECKING:
     import pandas as pd
 
+    from recommender.explorer import MapQuality
+
 METHOD_LABELS: dict[str, str] = {"tsne": "t-SNE", "umap": "UMAP", "pca": "PCA"}
 COLOR_LABELS: dict[str, str] = {
     "genre": "Genre (first)",
@@ -146,3 +148,25 @@ def weighted_rating_formula(stats: RatingStats) -> str:
         r"\qquad C = " + _latex_number(stats.mean_vote, 2)
         + r",\; m = " + _latex_number(stats.min_votes, m_decimals)
     )
+
+
+def map_quality_text(quality: MapQuality, k: int, trustworthiness: float) -> str:
+    """What a map's faithfulness means for an analyst, in plain words."""
+    if quality.films == 0:
+        return "This map's faithfulness was not measured (no stored neighbours)."
+    text = (
+        f"How far to trust this map: a film's {k} most similar films are on average "
+        f"{quality.mean:.0%} among its {k} nearest dots; {quality.share_trustworthy:.0%} of the films keep at "
+        f"least half of them nearby, and {quality.share_lost:.0%} keep none. "
+    )
+    if quality.mean < 0.25:
+        text += (
+            "So read the map for regions (which kinds of films lie together), not for which film sits next to "
+            "which: two nearby dots are often not each other's neighbours. To see why two films are similar, "
+            "compare them on the Recommender page."
+        )
+    else:
+        text += "Nearby dots are often, not always, similar films: colour by map faithfulness to see where."
+    if trustworthiness == trustworthiness:
+        text += f" (Trustworthiness {trustworthiness:.3f}: the nearest dots are rarely unrelated films.)"
+    return text

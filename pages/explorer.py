@@ -9,7 +9,7 @@ linked to its true neighbours; a box/lasso selection lists the chosen films. The
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, labels, shell, sidebar, state
+from dashboard import analysis_cache, cache, figures, labels, open_film, shell, sidebar, state
 from dashboard.text import md
 from recommender import explorer
 from recommender.errors import RecommenderError
@@ -44,20 +44,24 @@ def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
 
-# Restore the view from the URL once per session; afterwards the widgets own it.
-if st.session_state.get("exp_map") not in methods:
-    st.session_state["exp_map"] = state.choice_param("map", methods, methods[0])
-if st.session_state.get("exp_dims") not in dimensions:
-    st.session_state["exp_dims"] = state.choice_param("dims", dimensions, dimensions[0])
-if "exp_color" not in st.session_state:
-    st.session_state["exp_color"] = state.choice_param("color", list(explorer.COLORINGS), "genre")
-stale = st.session_state.get("exp_movie") is not None and not model.has_id(st.session_state["exp_movie"])
-if "exp_movie" not in st.session_state or stale:  # stale: a rebuild dropped the film
-    link = st.query_params.get("movie")
-    valid = link is not None and link.strip().lstrip("-").isdigit() and model.has_id(int(link))
-    if link is not None and not valid:
-        st.warning(f"Ignored the link's movie={link!r}: not a movie id of this catalog; no film is highlighted.")
-    st.session_state["exp_movie"] = int(link) if valid else None
+stored_k = int(model.space(vectorizer).neighbours.shape[1])
+k_max = max(2, min(NEIGHBOURS_MAX, stored_k))
+SETTINGS = [
+    state.Setting("exp_map", "map", methods[0], "str", choices=methods),
+    state.Setting("exp_dims", "dims", dimensions[0], "int", choices=dimensions),
+    state.Setting("exp_color", "color", "genre", "str", choices=list(explorer.COLORINGS)),
+    state.Setting("exp_movie", "movie", None, "int", choices=frozenset(model.ids.tolist())),
+    state.Setting("exp_k", "k", min(model.config.projection.faithfulness_k, k_max), "int", low=1, high=k_max),
+    state.Setting("exp_labels", "labels", "broad", "str", choices=("broad", "fine", "none")),
+    state.Setting("exp_cluster_level", "level", "broad", "str", choices=explorer.CLUSTER_LEVELS),
+]
+# The URL (a link, or Back/Forward) sets the view; otherwise the session keeps it.
+state.restore(SETTINGS)
+for name, allowed in (("exp_map", methods), ("exp_dims", dimensions)):
+    if st.session_state.get(name) not in allowed:  # another vectorizer's maps, or a rebuild
+        st.session_state[name] = allowed[0]
+if st.session_state.get("exp_movie") is not None and not model.has_id(st.session_state["exp_movie"]):
+    st.session_state["exp_movie"] = None  # a rebuild dropped the film
 
 controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
 method = controls[0].radio(
@@ -80,10 +84,8 @@ movie_id = controls[3].selectbox(
 )
 
 options = st.columns([3, 3, 2], vertical_alignment="center")
-stored_k = int(model.space(vectorizer).neighbours.shape[1])
 k = options[0].slider(
-    "True neighbours to draw", 1, max(2, min(NEIGHBOURS_MAX, stored_k)),
-    min(model.config.projection.faithfulness_k, stored_k),
+    "True neighbours to draw", 1, k_max,
     key="exp_k", disabled=movie_id is None, persist_state="session",
     help="A neighbour is drawn dashed red when the map does not place it among the film's k nearest dots.",
 )
@@ -93,11 +95,10 @@ label_level = options[1].radio(
 )
 custom = options[2].toggle("Custom map settings", key="exp_custom", persist_state="session")
 
-state.set_params(map=method, dims=dims, color=color_by, vectorizer=vectorizer)
-if movie_id is None:
-    st.query_params.pop("movie", None)
-else:
-    state.set_params(movie=movie_id)
+state.publish(SETTINGS, {"vectorizer": vectorizer})
+# Labels follow the colouring: coloured by fine clusters, the map names fine clusters.
+if label_level != "none" and color_by in ("cluster_broad", "cluster_fine"):
+    label_level = color_by.removeprefix("cluster_")
 
 try:
     movie_map = explorer.stored_map(analysis, vectorizer, method, dims)
@@ -153,27 +154,37 @@ except RecommenderError as exc:
     st.stop()
 
 numbers = explorer.map_metrics(frame, movie_map)
+quality = explorer.map_quality(frame["faithfulness"].to_numpy(dtype="float64"))
+faithfulness_k = model.config.projection.faithfulness_k
 tiles = st.columns(4)
 tiles[0].metric(
-    "Films drawn", f"{numbers['points']:,}", border=True, help="Every film of the catalog; nothing is sampled."
+    "Films drawn", f"{numbers['points']:,}", border=True,
+    help="Every film of the catalog is drawn (WebGL); nothing is sampled.",
 )
 tiles[1].metric(
-    "Trustworthiness", "n/a" if numbers["trustworthiness"] != numbers["trustworthiness"] else
-    f"{numbers['trustworthiness']:.3f}", border=True,
-    help="1 = each film's nearest dots are among its most similar films "
-    f"(k = {model.config.projection.faithfulness_k}, "
-    f"measured on {numbers['trust_points']:,} films); about 0.5 for a random layout.",
+    "True neighbours kept nearby", "n/a" if quality.mean != quality.mean else f"{quality.mean:.0%}", border=True,
+    help=f"On average, of a film's {faithfulness_k} most similar films (by the vectors), this share is among "
+    f"its {faithfulness_k} nearest dots on the map. The rest are drawn further away.",
 )
 tiles[2].metric(
-    "Mean faithfulness", "n/a" if numbers["mean_faithfulness"] != numbers["mean_faithfulness"] else
-    f"{numbers['mean_faithfulness']:.0%}", border=True,
-    help="Average share of a film's true top-10 neighbours that the map keeps among its 10 nearest dots.",
+    "Films whose map neighbourhood is trustworthy",
+    "n/a" if quality.share_trustworthy != quality.share_trustworthy else f"{quality.share_trustworthy:.0%}",
+    border=True,
+    help=f"Films keeping at least half of their {faithfulness_k} true neighbours among their nearest dots. "
+    "Colour by map faithfulness to see where they are.",
 )
 tiles[3].metric(
     "Custom map" if movie_map.custom else "Map", f"{labels.METHOD_LABELS[method]} {dims}-D", border=True,
     delta=movie_map.description if movie_map.custom else None, delta_color="off", delta_arrow="off",
     help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
 )
+st.caption(labels.map_quality_text(quality, faithfulness_k, numbers["trustworthiness"]))
+if centroids is not None and len(centroids):
+    shown = sum(figures.visible_labels(centroids, frame))
+    st.caption(
+        f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
+        "overlap. Every label is in the Clusters tab below; the fine level names more, smaller clusters."
+    )
 if numbers["without_colour"]:
     colouring = labels.COLOR_LABELS[color_by].lower()
     st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
@@ -183,6 +194,13 @@ event = st.plotly_chart(
     figure, key=f"exp_chart_{dims}", on_select="rerun" if selectable else "ignore",
     selection_mode=("box", "lasso", "points"), config={"scrollZoom": True, "displaylogo": False},
 )
+if selectable:
+    clicked = explorer.selected_rows([point]) if (point := open_film.clicked_point(event.selection)) else []
+    if clicked:  # a click on one dot opens that film; a box or lasso lists films below
+        open_film.open_in_recommender(int(model.ids[clicked[0]]))
+    st.caption("Click a dot to open that film in the recommender; drag a box or lasso to list films.")
+else:
+    st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
 
 if segments is not None:
     far = int(segments["far"].sum())
@@ -212,26 +230,34 @@ with selection_tab:
         st.caption("Drag a box or a lasso on the map (the lasso is the default tool) to list the films inside it.")
     else:
         selected = explorer.selection_table(frame, rows)
-        st.markdown(f"**{len(selected):,} films selected**")
+        st.markdown(f"**{len(selected):,} films selected**: select a row to open that film in the recommender.")
+        map_name = f"{labels.METHOD_LABELS[method]} {dims}-D"
         st.download_button(
-            "Download the selection (CSV)", results_csv(selected), file_name="selected-films.csv", mime="text/csv",
+            "Download the selection (CSV)",
+            results_csv(selected, settings={
+                "map": f"{map_name} of the {vectorizer_label} vectors" + (f" ({movie_map.description})" if movie_map.custom else ""),
+                "colour": labels.COLOR_LABELS.get(color_by, color_by), "films": len(selected),
+                "link": "?" + "&".join(f"{n}={v}" for n, vs in state.current_url().items() for v in vs),
+            }),
+            file_name=f"selected-films-{method}-{dims}d-{vectorizer}-{len(selected)}.csv", mime="text/csv",
             on_click="ignore", icon=":material/download:",
         )
-        st.dataframe(
-            selected, hide_index=True, key="exp_selection",
+        picked = st.dataframe(
+            selected, hide_index=True, key="exp_selection", on_select="rerun", selection_mode="single-row",
+            # Fits the main column of a 1280 px window; agreement, broad cluster and id are in the CSV.
+            column_order=["display_title", "year", "genres", "director", "weighted_rating", "cluster_fine_label",
+                          "faithfulness"],
             column_config={
-                "display_title": st.column_config.TextColumn("Film"),
-                "year": st.column_config.NumberColumn("Year", format="%d"),
-                "genres": "Genres",
-                "director": "Director",
-                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
-                "cluster_broad_label": "Broad cluster",
-                "cluster_fine_label": "Fine cluster",
-                "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f"),
-                "rbo": st.column_config.NumberColumn("Agreement (RBO)", format="%.2f"),
-                "id": st.column_config.NumberColumn("Id", format="%d"),
+                "display_title": st.column_config.TextColumn("Film", width=210),
+                "year": st.column_config.NumberColumn("Year", format="%d", width=50),
+                "genres": st.column_config.TextColumn("Genres", width=140),
+                "director": st.column_config.TextColumn("Director", width=120),
+                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=110),
+                "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=150),
+                "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f", width=90),
             },
         )
+        open_film.open_selected_row(picked, selected["id"].tolist())
 with cluster_tab:
     level = st.radio(
         "Level", explorer.CLUSTER_LEVELS, key="exp_cluster_level", horizontal=True, persist_state="session"

@@ -157,7 +157,7 @@ with st.expander("Filters", icon=":material/filter_list:"):
 
 with st.expander("Compare with another film", icon=":material/compare_arrows:"):
     compare_id = st.selectbox(
-        "Second film", [i for i in ids if i != movie_id], format_func=title_of, key="rec_compare",
+        "Second film", [i for i in ids if i != movie_id], index=None, format_func=title_of, key="rec_compare",
         placeholder="Choose a film to see why the two are (not) similar", persist_state="session",
     )
 

@@ -371,3 +371,37 @@ def _agreement_column(agreement: pd.DataFrame | None, n: int, column: str) -> np
         )
     values[rows] = agreement[column].to_numpy(dtype=np.float64)
     return values
+
+
+@dataclass(frozen=True)
+class MapQuality:
+    """How faithfully a map keeps films' true neighbours nearby, over the films that
+    have neighbours: ``mean`` and ``median`` faithfulness (share of a film's true top-k
+    among its k nearest dots), ``share_trustworthy`` the share of films keeping at
+    least half (:data:`TRUSTWORTHY`), ``share_lost`` the share keeping none, and
+    ``films`` how many films were measured. NaN fields when none was."""
+
+    mean: float
+    median: float
+    share_trustworthy: float
+    share_lost: float
+    films: int
+
+
+TRUSTWORTHY = 0.5
+
+
+def map_quality(faithfulness: np.ndarray) -> MapQuality:
+    """:class:`MapQuality` of per-film faithfulness values in [0, 1] (NaN = no neighbours)."""
+    values = np.asarray(faithfulness, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        nan = float("nan")
+        return MapQuality(nan, nan, nan, nan, 0)
+    return MapQuality(
+        mean=float(values.mean()),
+        median=float(np.median(values)),
+        share_trustworthy=float((values >= TRUSTWORTHY).mean()),
+        share_lost=float((values == 0).mean()),
+        films=int(len(values)),
+    )

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from recommender.build import CatalogSource, build
-from recommender.explorer import cluster_table
+from recommender.explorer import cluster_table, map_quality
 from recommender.loading import MapKey, load_analysis
 from recommender.projection import map_far_neighbours
 from tests.apptest_helpers import demo_model, no_html, start_app
@@ -52,7 +52,10 @@ def test_default_view_draws_every_film(at, demo_artifacts, analysis):
     model = demo_model(demo_artifacts)
     shown = metrics(at)
     assert shown["Films drawn"] == f"{model.n_movies:,}"
-    assert shown["Trustworthiness"] == f"{analysis.maps[MapKey('tfidf', 'tsne', 2)].trustworthiness:.3f}"
+    kept = map_quality(analysis.maps[MapKey("tfidf", "tsne", 2)].preservation)
+    assert shown["True neighbours kept nearby"] == f"{kept.mean:.0%}"
+    assert shown["Films whose map neighbourhood is trustworthy"] == f"{kept.share_trustworthy:.0%}"
+    assert any(c.value.startswith("How far to trust this map") for c in at.caption)
     assert shown["Map"] == "t-SNE 2-D"
     assert movie_rows_drawn(chart_spec(at)) == list(range(model.n_movies))
     assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("tsne", "2", "genre")
@@ -61,7 +64,9 @@ def test_default_view_draws_every_film(at, demo_artifacts, analysis):
     # the cluster table lists the broad clusters; their labels are on the map
     broad = cluster_table(analysis.clusters["tfidf"], "broad")
     assert len(at.dataframe[-1].value) == len(broad)
-    assert len(chart_spec(at)["layout"]["annotations"]) == len(broad)
+    drawn = len(chart_spec(at)["layout"]["annotations"])
+    assert 1 <= drawn <= len(broad)
+    assert any(c.value.startswith(f"Showing {drawn} of {len(broad)} broad cluster labels") for c in at.caption)
     no_html(at)
 
 
@@ -69,7 +74,7 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
     model = demo_model(demo_artifacts)
     at.radio(key="exp_map").set_value("pca").run()
     assert metrics(at)["Map"] == "PCA 2-D"
-    assert metrics(at)["Trustworthiness"] == f"{analysis.maps[MapKey('tfidf', 'pca', 2)].trustworthiness:.3f}"
+    assert metrics(at)["True neighbours kept nearby"] == f"{map_quality(analysis.maps[MapKey('tfidf', 'pca', 2)].preservation).mean:.0%}"
     at.radio(key="exp_dims").set_value(3).run()
     assert metrics(at)["Map"] == "PCA 3-D"
     spec = chart_spec(at)
@@ -86,7 +91,8 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
 
 def test_sidebar_vectorizer_switches_the_map(at, analysis):
     at.sidebar.radio(key="vectorizer").set_value("count").run()
-    assert metrics(at)["Trustworthiness"] == f"{analysis.maps[MapKey('count', 'tsne', 2)].trustworthiness:.3f}"
+    expected = map_quality(analysis.maps[MapKey("count", "tsne", 2)].preservation).mean
+    assert metrics(at)["True neighbours kept nearby"] == f"{expected:.0%}"
     assert not at.exception
 
 
@@ -167,7 +173,7 @@ def test_custom_tsne_map_is_computed_on_request(at, demo_artifacts):
     shown = metrics(at)
     assert shown["Custom map"] == "t-SNE 2-D"
     assert at.metric[3].delta == "perplexity 10"
-    assert 0.0 < float(shown["Trustworthiness"]) <= 1.0
+    assert shown["True neighbours kept nearby"].endswith("%")
     assert shown["Films drawn"] == f"{demo_model(demo_artifacts).n_movies:,}"
 
 
@@ -201,3 +207,27 @@ def test_custom_settings_apply_only_to_the_map_they_were_computed_for(at):
     at.radio(key="exp_dims").set_value(2).run()  # back: the computed map, from the cache
     assert metrics(at)["Custom map"] == "t-SNE 2-D"
     assert not at.exception
+
+
+def test_labels_follow_the_cluster_colouring(at, analysis):
+    # Coloured by fine clusters, the map names fine clusters (not the broad ones).
+    at.selectbox(key="exp_color").set_value("cluster_fine").run()
+    # Each label starts with its cluster number, the number the legend shows.
+    notes = {n["text"].replace("<br>", " · ") for n in chart_spec(at)["layout"]["annotations"]}
+    fine = cluster_table(analysis.clusters["tfidf"], "fine")
+    assert notes and notes <= {f"{c}: {label}" for c, label in zip(fine["cluster"], fine["label"])}
+    legend = {t["name"] for t in chart_spec(at)["data"] if "customdata" in t}
+    assert {note.split(":")[0] for note in notes} <= {name.split(":")[0] for name in legend}
+    assert any("fine cluster labels" in c.value for c in at.caption)
+    assert at.query_params["color"] == "cluster_fine"
+
+
+def test_back_to_an_older_url_restores_the_map(at):
+    before = {name: at.query_params[name] for name in at.query_params}
+    at.radio(key="exp_map").set_value("pca").run()
+    assert at.query_params["map"] == "pca"
+    at.query_params.clear()
+    for name, value in before.items():
+        at.query_params[name] = value
+    at.run()
+    assert at.radio(key="exp_map").value == "tsne" and not at.exception

@@ -1,0 +1,35 @@
+"""One click on a film anywhere opens it in the recommender.
+
+Pages call :func:`open_in_recommender` when a map dot is clicked or a table row
+selected: Streamlit switches to the recommender page with ``?movie=<id>`` in the URL,
+which the page reads like any link (and the browser's Back returns to where the
+click was made).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+RECOMMENDER_PAGE = "pages/recommender.py"
+
+
+def open_in_recommender(movie_id: int) -> None:
+    """Switch to the recommender page showing ``movie_id`` (does not return)."""
+    st.switch_page(RECOMMENDER_PAGE, query_params={"movie": str(int(movie_id))})
+
+
+def open_selected_row(event: Any, movie_ids: Sequence[int]) -> None:
+    """Open the film of a single-row ``st.dataframe`` selection, if a row is selected."""
+    rows = event.selection.rows if event is not None else []
+    if rows and 0 <= rows[0] < len(movie_ids):
+        open_in_recommender(int(movie_ids[rows[0]]))
+
+
+def clicked_point(selection: Any) -> dict | None:
+    """The one point of a plotly chart selection made by a click (not a box or lasso), or None."""
+    points = list(selection.get("points", [])) if hasattr(selection, "get") else []
+    dragged = bool(selection.get("box")) or bool(selection.get("lasso")) if hasattr(selection, "get") else False
+    return points[0] if len(points) == 1 and not dragged else None

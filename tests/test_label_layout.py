@@ -1,0 +1,34 @@
+"""Cluster labels placed without overlap (dashboard/label_layout.py), on hand-made boxes."""
+
+import pandas as pd
+
+from dashboard.label_layout import Box, label_box, place_labels
+
+
+def test_box_size_follows_text_and_scale():
+    box = label_box(0.0, 0.0, "abc<br>abcdef", (1.0, 2.0))
+    width = 6 * 6.6 + 12
+    height = 2 * 15.0 + 12
+    assert (box.right - box.left) == width and (box.top - box.bottom) == 2 * height
+    assert box.left == -width / 2
+
+
+def test_overlap():
+    assert Box(0, 2, 0, 2).overlaps(Box(1, 3, 1, 3))
+    assert not Box(0, 2, 0, 2).overlaps(Box(2, 3, 0, 2))  # touching is fine
+
+
+def test_larger_cluster_wins_and_far_labels_all_show():
+    # A 100-unit map drawn at 100 px: 1 unit per px. Clusters 0 and 1 sit 10 px apart
+    # (their 12-char labels are ~90 px wide): only the larger (1) shows; 2 is far away.
+    centroids = pd.DataFrame({"x": [10.0, 20.0, 80.0], "y": [50.0, 50.0, 10.0], "size": [5, 50, 7]})
+    texts = ["twelve chars"] * 3
+    shown = place_labels(centroids, texts, (0.0, 100.0, 0.0, 100.0), (100, 100))
+    assert shown == [False, True, True]
+
+
+def test_many_crowded_labels_keep_only_what_fits():
+    centroids = pd.DataFrame({"x": [50.0 + i * 0.1 for i in range(40)], "y": [50.0] * 40, "size": range(40, 0, -1)})
+    shown = place_labels(centroids, ["label"] * 40, (0.0, 100.0, 0.0, 100.0), (1000, 700))
+    assert shown[0] and sum(shown) == 1
+    assert place_labels(centroids.iloc[:0], [], (0, 1, 0, 1), (10, 10)) == []
