@@ -176,7 +176,7 @@ def validate(upload: SavedUpload, config: RecommenderConfig | None = None) -> Lo
     """
     config = config or RecommenderConfig()
     try:
-        _, report = upload.source.load(config.top_cast)
+        _, report = upload.source.load(config.top_cast, config.input_limits())
     except CatalogError as exc:
         raise CatalogError(upload.reword(str(exc))) from None
     report.warnings = [upload.reword(w) for w in report.warnings]

@@ -159,6 +159,51 @@ def atomic_folder(destination: str | Path) -> Iterator[ArtifactWriter]:
     shutil.rmtree(backup, ignore_errors=True)
 
 
+def check_destination(destination: str | Path, inputs: list[Path]) -> None:
+    """Refuse to build into ``destination`` unless it is new, empty or a previous build.
+
+    A build replaces the whole folder, so a folder holding anything else (or the input
+    files themselves, or a folder above them) would lose it. A previous build is a
+    folder whose files are ``manifest.json`` and files its manifest lists. Raises
+    :class:`ArtifactError` naming the folder and what it holds.
+    """
+    destination = Path(destination)
+    target = destination.resolve()
+    for item in inputs:
+        source = Path(item).resolve()
+        if source == target or target in source.parents:
+            raise ArtifactError(
+                f"{destination}: the output folder would replace the input file {item}; "
+                "give --out a new folder, e.g. --out artifacts"
+            )
+    if not destination.exists() and not destination.is_symlink():
+        return
+    if not destination.is_dir():
+        raise ArtifactError(f"{destination}: exists and is not a folder; give --out a new or empty folder")
+    try:
+        entries = sorted(p.name for p in destination.iterdir())
+    except OSError as exc:
+        raise ArtifactError(f"{destination}: cannot be listed ({exc.strerror}); give --out a folder you can write") from None
+    if not entries:
+        return
+    listed: set[str] = set()
+    if MANIFEST in entries:
+        try:
+            manifest = json.loads((destination / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            manifest = None
+        if isinstance(manifest, dict) and "schema_version" in manifest and isinstance(manifest.get("files"), dict):
+            listed = {MANIFEST, *manifest["files"]}
+    foreign = [name for name in entries if name not in listed]
+    if foreign:
+        shown = ", ".join(repr(name) for name in foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        what = "is not a build of this project" if not listed else "holds files that are not part of its build"
+        raise ArtifactError(
+            f"{destination}: {what} ({len(foreign)} other item(s): {shown}); a build replaces the whole folder, "
+            "so give --out a new or empty folder, or one holding a previous build"
+        )
+
+
 def _remove_abandoned_staging(destination: Path) -> None:
     """Delete staging folders left by builds that were killed (their process is gone)."""
     for leftover in destination.parent.glob(f".{destination.name}.building-*"):
@@ -198,31 +243,86 @@ def _json_default(value: Any) -> Any:
 
 # --------------------------------------------------------------------------- reading
 def rebuild_hint(manifest: dict[str, Any] | None, folder: Path) -> str:
-    command = (manifest or {}).get("build_command") or f"python -m recommender build --out {folder}"
+    command = (manifest or {}).get("build_command")
+    if not isinstance(command, str) or not command or len(command) > 1000:
+        command = f"python -m recommender build --out {folder}"
     return f"rebuild with: {command}"
 
 
+MAX_MANIFEST_BYTES = 16 << 20
+
+
 def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of an artifacts folder, checked for its schema version."""
+    """The manifest of an artifacts folder, checked for its schema version and shape.
+
+    Raises :class:`ArtifactError` for a missing, damaged, oversized or misshapen
+    manifest, naming what is wrong and the command that rebuilds.
+    """
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.exists():
         raise ArtifactError(f"{folder}: no artifacts folder; build it with: python -m recommender build --out {folder}")
+    if not folder.is_dir():
+        raise ArtifactError(f"{folder}: not a folder; an artifacts folder is built with: python -m recommender build --out DIR")
     if not path.exists():
         raise ArtifactError(f"{path}: missing, so {folder} holds no complete build; {rebuild_hint(None, folder)}")
+    if not path.is_file():
+        raise ArtifactError(f"{path}: not a regular file; {rebuild_hint(None, folder)}")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ArtifactError(f"{path}: damaged (over {MAX_MANIFEST_BYTES >> 20} MB); {rebuild_hint(None, folder)}")
+        manifest = json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise ArtifactError(f"{path}: cannot be read ({exc.strerror}); {rebuild_hint(None, folder)}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{path}: damaged ({exc}); {rebuild_hint(None, folder)}") from exc
+        raise ArtifactError(f"{path}: damaged ({exc}); {rebuild_hint(None, folder)}") from None
+    except RecursionError:
+        raise ArtifactError(f"{path}: damaged (JSON nested too deeply); {rebuild_hint(None, folder)}") from None
     if not isinstance(manifest, dict):
         raise ArtifactError(f"{path}: damaged (not a JSON object); {rebuild_hint(None, folder)}")
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
+        shown = repr(version)[:40]
         raise ArtifactError(
-            f"{path}: artifacts of schema version {version!r}, this code reads version {SCHEMA_VERSION}; "
+            f"{path}: artifacts of schema version {shown}, this code reads version {SCHEMA_VERSION}; "
             f"{rebuild_hint(manifest, folder)}"
         )
+    problem = _manifest_shape_problem(manifest)
+    if problem:
+        raise ArtifactError(f"{path}: damaged ({problem}); {rebuild_hint(None, folder)}")
     return manifest
+
+
+def _manifest_shape_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with the manifest's shape, or None: the keys that loading and the
+    pages read must have the types the build writes."""
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "'files' is not a JSON object"
+    for name, entry in files.items():
+        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or not name:
+            return f"'files' names {str(name)[:60]!r}, not a file of the build folder"
+        if not isinstance(entry, dict) or not isinstance(entry.get("bytes"), int) or not isinstance(entry.get("sha256"), str):
+            return f"'files' entry {name[:60]!r} is not {{\"bytes\": int, \"sha256\": str}}"
+    expected: dict[str, type | tuple[type, ...]] = {
+        "built_at": str, "config": dict, "rating_stats": dict, "catalog": dict, "build_command": str,
+        "inputs": list, "maps": dict, "maps_built": bool, "timings_s": dict, "packages": dict,
+    }
+    for key, kind in expected.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            return f"{key!r} is a {type(manifest[key]).__name__}, expected a {kind.__name__}"  # type: ignore[union-attr]
+    for item in manifest.get("inputs", []):
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not isinstance(item.get("sha256"), str):
+            return "'inputs' entries must be {\"path\": str, \"sha256\": str}"
+    stats = manifest.get("rating_stats", {})
+    if any(not isinstance(stats.get(k), (int, float)) or isinstance(stats.get(k), bool) for k in ("C", "m", "quantile")):
+        return "'rating_stats' must hold numbers C, m and quantile"
+    catalog = manifest.get("catalog", {})
+    if not isinstance(catalog.get("warnings", []), list):
+        return "'catalog.warnings' is not a list"
+    return None
 
 
 class ArtifactReader:
@@ -306,6 +406,7 @@ def changed_inputs(manifest: dict[str, Any]) -> list[str]:
     changed = []
     for item in manifest.get("inputs", []):
         path = Path(item["path"])
-        if path.exists() and sha256_file(path) != item["sha256"]:
+        # Only regular files are hashed: a manifest naming /dev/zero must not hang the app.
+        if path.is_file() and sha256_file(path) != item["sha256"]:
             changed.append(str(path))
     return changed

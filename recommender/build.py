@@ -20,11 +20,25 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recommender.artifacts import DEMO_CATALOG, ArtifactWriter, atomic_folder, sha256_file, write_manifest
-from recommender.catalog import LoadReport, find_tmdb_files, load_catalog_csv, load_tmdb
+from recommender.artifacts import (
+    DEMO_CATALOG,
+    ArtifactWriter,
+    atomic_folder,
+    check_destination,
+    sha256_file,
+    write_manifest,
+)
+from recommender.catalog import (
+    InputLimits,
+    LoadReport,
+    check_regular_file,
+    find_tmdb_files,
+    load_catalog_csv,
+    load_tmdb,
+)
 from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
-from recommender.errors import ConfigError
+from recommender.errors import ArtifactError, ConfigError
 from recommender.evaluation import compare_vectorizers
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
@@ -71,10 +85,12 @@ class CatalogSource:
     def files(self) -> list[Path]:
         return [Path(p) for p in (self.catalog, self.movies, self.credits) if p is not None]
 
-    def load(self, top_cast: int) -> tuple[pd.DataFrame, LoadReport]:
+    def load(self, top_cast: int, limits: InputLimits | None = None) -> tuple[pd.DataFrame, LoadReport]:
+        """The catalog and its load report (see :mod:`recommender.catalog`); ``limits``
+        bounds each file's size (the defaults when ``None``)."""
         if self.catalog is not None:
-            return load_catalog_csv(self.catalog)
-        return load_tmdb(self.movies, self.credits, top_cast=top_cast)  # type: ignore[arg-type]
+            return load_catalog_csv(self.catalog, limits)
+        return load_tmdb(self.movies, self.credits, top_cast=top_cast, limits=limits)  # type: ignore[arg-type]
 
     def command(self, out: Path) -> str:
         if self.catalog is not None:
@@ -186,13 +202,16 @@ def build(
     """
     config = (config or RecommenderConfig()).validate()
     out = Path(out)
+    for path in source.files():
+        check_regular_file(path, "a CSV file (.csv, .csv.gz or .csv.zip)")
+    check_destination(out, source.files())
     weights = {"load catalog": 2, "vectorize": 3, "neighbours": 4, "save": 1}
     if not skip_maps:
         weights.update({"evaluate": 2, "maps and clusters": 40})
     steps = _Steps(progress, weights)
     with steps.step("load catalog"):
         inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p), "bytes": p.stat().st_size} for p in source.files()]
-        catalog, report = source.load(config.top_cast)
+        catalog, report = source.load(config.top_cast, config.input_limits())
     model = build_model(catalog, config, steps=steps)
     analysis: Analysis | None = None
     analysis_timings: dict[str, float] = {}
@@ -205,6 +224,27 @@ def build(
             analysis.agreement = _agreement(model)
         with steps.step("maps and clusters") as step_progress:
             analysis_timings = _analysis(model, config, analysis, step_progress)
+    try:
+        return _write(out, source, config, model, analysis, analysis_timings, report, inputs, steps, skip_maps)
+    except OSError as exc:  # a read-only folder, a full disk...
+        where = exc.filename or out
+        raise ArtifactError(
+            f"{where}: cannot write the build ({exc.strerror or exc}); nothing in {out} was changed"
+        ) from None
+
+
+def _write(
+    out: Path,
+    source: CatalogSource,
+    config: RecommenderConfig,
+    model: RecommenderModel,
+    analysis: Analysis | None,
+    analysis_timings: dict[str, float],
+    report: LoadReport,
+    inputs: list[dict[str, Any]],
+    steps: _Steps,
+    skip_maps: bool,
+) -> dict[str, Any]:
     with steps.step("save"), atomic_folder(out) as writer:
         _save(writer, model, analysis)
         manifest = write_manifest(

@@ -17,7 +17,9 @@ import io
 import json
 import math
 import re
+import stat
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,27 +56,29 @@ class LoadReport:
 
 
 # --------------------------------------------------------------------------- reading
-def read_csv_file(path: str | Path) -> pd.DataFrame:
+def read_csv_file(path: str | Path, limits: InputLimits | None = None) -> pd.DataFrame:
     """Read a plain, ``.gz`` or ``.zip`` CSV as strings, strictly UTF-8.
 
     Every cell is a ``str`` (empty string for a missing value) so that conversion
     errors can name their row and column. Raises :class:`CatalogError` for a missing,
-    empty, non-UTF-8 or malformed file.
+    empty, non-UTF-8 or malformed file, for anything that is not a regular file, and
+    for a file whose content (after decompression) is beyond ``limits``: the content
+    is read as a stream and reading stops at the limit, so that a small archive that
+    inflates to gigabytes costs no more memory than the limit.
     """
     path = Path(path)
-    if not path.exists():
-        raise CatalogError(f"{path}: file not found")
-    if path.is_dir():
-        raise CatalogError(f"{path}: is a folder, expected a CSV file (.csv, .csv.gz or .csv.zip)")
+    limits = limits or InputLimits()
+    check_regular_file(path, "a CSV file (.csv, .csv.gz or .csv.zip)")
     try:
-        raw = _read_bytes(path)
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise CatalogError(f"{path}: cannot be read as {_kind(path)} ({exc})") from exc
+        raw = _read_bytes(path, limits.max_bytes)
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+        raise CatalogError(f"{path}: cannot be read as {_kind(path)} ({_reason(exc)})") from None
     if not raw.strip():
         raise CatalogError(f"{path}: file is empty; expected a CSV with a header line")
     if b"\x00" in raw[:65536]:
         raise CatalogError(f"{path}: binary data (NUL bytes), not a CSV text file")
     _check_utf8(raw, path)
+    _check_size(raw, path, limits)
     _check_not_truncated(raw, path)
     try:
         # Parsed from the bytes, into Python strings: a decoded copy of the text, the
@@ -84,9 +88,10 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
             io.BytesIO(raw), dtype=object, keep_default_na=False, na_filter=False, engine="c", encoding="utf-8-sig"
         )
     except pd.errors.ParserError as exc:
-        raise CatalogError(f"{path}: not a well-formed CSV (truncated or unbalanced quotes?): {exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise CatalogError(f"{path}: file is empty; expected a CSV with a header line") from exc
+        raise CatalogError(f"{path}: not a well-formed CSV (truncated or unbalanced quotes?): {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise CatalogError(f"{path}: file is empty; expected a CSV with a header line") from None
+    del raw
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise CatalogError(f"{path}: has a header but no rows")
@@ -99,6 +104,61 @@ def read_csv_file(path: str | Path) -> pd.DataFrame:
                 f"(limit {MAX_CELL_CHARS:,}); the file looks damaged"
             )
     return frame
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds on what one input file may hold, so that no file can exhaust memory.
+
+    ``max_bytes`` bounds the content after decompression; ``max_rows`` bounds the
+    lines and ``max_cells`` the cells (commas plus lines, an upper bound), because
+    parsing costs memory per cell as well as per byte. The defaults keep the reading
+    of any file under about 1 GB; raise them (settings ``max_input_mb`` and
+    ``max_movies``) for larger catalogs on a larger machine.
+    """
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 300_000
+
+    @property
+    def max_cells(self) -> int:
+        return 25 * self.max_rows
+
+
+def check_regular_file(path: Path, expected: str) -> None:
+    """Raise :class:`CatalogError` unless ``path`` is an existing regular file (not a
+    folder, a device such as /dev/zero, a pipe or a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: file not found; expected {expected}") from None
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot be opened ({_reason(exc)}); expected {expected}") from None
+    if stat.S_ISDIR(mode):
+        raise CatalogError(f"{path}: is a folder, expected {expected}")
+    if not stat.S_ISREG(mode):
+        raise CatalogError(f"{path}: not a regular file (a device, pipe or socket), expected {expected}")
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception's own words, without a path repeated by the caller's message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _check_size(raw: bytes, path: Path, limits: InputLimits) -> None:
+    lines = raw.count(b"\n") + 1
+    if lines - 1 > limits.max_rows:
+        raise CatalogError(
+            f"{path}: {lines:,} lines, more than the limit of {limits.max_rows:,} films (setting max_movies)"
+        )
+    cells = lines + raw.count(b",")
+    if cells > limits.max_cells:
+        raise CatalogError(
+            f"{path}: about {cells:,} cells, more than the limit of {limits.max_cells:,} "
+            f"(25 per film, setting max_movies = {limits.max_rows:,})"
+        )
 
 
 def _check_utf8(raw: bytes, path: Path, chunk: int = 1 << 20) -> None:
@@ -139,7 +199,10 @@ def _check_not_truncated(raw: bytes, path: Path) -> None:
         )
     if not raw.endswith((b"\n", b"\r")):
         text = raw.decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error:  # e.g. a cell over the csv module's limit: pandas reads it and says which
+            return
         header, last = rows[0], rows[-1]
         if len(rows) > 1 and len(last) < len(header):
             raise CatalogError(
@@ -153,20 +216,48 @@ def _kind(path: Path) -> str:
     return {".gz": "gzip", ".zip": "zip"}.get(suffix, "a text file")
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's content, decompressed for ``.gz`` and ``.zip``, read in chunks and
+    refused as soon as it passes ``max_bytes``."""
     suffix = path.suffix.lower()
     if suffix == ".gz":
         import gzip
 
         with gzip.open(path, "rb") as handle:
-            return handle.read()
+            return _read_bounded(handle, path, max_bytes)
     if suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
             members = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
             if len(members) != 1:
-                raise CatalogError(f"{path}: expected exactly one .csv inside the zip, found {members or 'none'}")
-            return archive.read(members[0])
-    return path.read_bytes()
+                shown = [_printable(n) for n in members[:5]]
+                raise CatalogError(f"{path}: expected exactly one .csv inside the zip, found {shown or 'none'}")
+            info = archive.getinfo(members[0])
+            if info.file_size > max_bytes:
+                raise CatalogError(_too_big(path, max_bytes, f"its member {_printable(members[0])!r} declares"))
+            with archive.open(info) as handle:
+                return _read_bounded(handle, path, max_bytes)
+    with open(path, "rb") as handle:
+        return _read_bounded(handle, path, max_bytes)
+
+
+def _read_bounded(handle: Any, path: Path, max_bytes: int, chunk: int = 1 << 20) -> bytes:
+    data = io.BytesIO()  # getvalue() hands over its buffer without a copy
+    while block := handle.read(chunk):
+        if data.tell() + len(block) > max_bytes:
+            raise CatalogError(_too_big(path, max_bytes, "holds"))
+        data.write(block)
+    return data.getvalue()
+
+
+def _too_big(path: Path, max_bytes: int, verb: str) -> str:
+    return (
+        f"{path}: {verb} more than {max_bytes / 2**20:,.0f} MB of CSV once decompressed, "
+        "over the limit (setting max_input_mb); reading stopped there"
+    )
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:80]
 
 
 def _require_columns(frame: pd.DataFrame, required: Iterable[str], path: Path | str, what: str) -> None:
@@ -178,19 +269,35 @@ def _require_columns(frame: pd.DataFrame, required: Iterable[str], path: Path | 
 
 
 # --------------------------------------------------------------------------- cells
+_INTEGER = re.compile(r"[+-]?\d{1,40}(?:\.0*)?")
+INT64 = (-(2**63), 2**63 - 1)
+# Plausible ranges: beyond them a value is a damaged cell, and it would overflow the
+# arithmetic of the weighted rating or the int64 columns.
+INT_RANGES = {"id": INT64, "movie_id": INT64, "vote_count": (0, 10**12)}
+FLOAT_RANGES = {"vote_average": (0.0, 100.0), "runtime": (0.0, 100_000.0), "popularity": (0.0, 1e12)}
+
+
+def _cell(path: Path, row: int, column: str) -> str:
+    return f"{path}: data row {row + 1}, column {column!r}"
+
+
 def _parse_int(value: str, path: Path, row: int, column: str, *, required: bool) -> int | None:
+    """An integer read exactly from its digits (never through a float, so ids above
+    2**53 keep every digit), within the column's range."""
     text = value.strip()
     if not text:
         if required:
-            raise CatalogError(f"{path}: data row {row + 1}, column {column!r}: empty, expected an integer")
+            raise CatalogError(f"{_cell(path, row, column)}: empty, expected an integer")
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise CatalogError(f"{path}: data row {row + 1}, column {column!r}: {text[:60]!r} is not a number") from None
-    if not math.isfinite(number) or number != int(number):
-        raise CatalogError(f"{path}: data row {row + 1}, column {column!r}: {text[:60]!r} is not an integer")
-    return int(number)
+    if not _INTEGER.fullmatch(text):
+        raise CatalogError(f"{_cell(path, row, column)}: {text[:60]!r} is not an integer (digits only, e.g. 1977)")
+    number = int(text.split(".")[0])
+    low, high = INT_RANGES.get(column, INT64)
+    if not low <= number <= high:
+        raise CatalogError(
+            f"{_cell(path, row, column)}: {text[:60]} is out of range; accepted: {low:,} to {high:,}"
+        )
+    return number
 
 
 def _parse_float(value: str, path: Path, row: int, column: str) -> float:
@@ -200,9 +307,12 @@ def _parse_float(value: str, path: Path, row: int, column: str) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise CatalogError(f"{path}: data row {row + 1}, column {column!r}: {text[:60]!r} is not a number") from None
+        raise CatalogError(f"{_cell(path, row, column)}: {text[:60]!r} is not a number") from None
     if not math.isfinite(number):
-        raise CatalogError(f"{path}: data row {row + 1}, column {column!r}: {text!r} is not a finite number")
+        raise CatalogError(f"{_cell(path, row, column)}: {text[:60]!r} is not a finite number")
+    low, high = FLOAT_RANGES.get(column, (-math.inf, math.inf))
+    if not low <= number <= high:
+        raise CatalogError(f"{_cell(path, row, column)}: {text[:60]} is out of range; accepted: {low:g} to {high:g}")
     return number
 
 
@@ -212,6 +322,11 @@ def _parse_json_list(value: str, path: Path, row: int, column: str) -> list[dict
         return []
     try:
         parsed = json.loads(text)
+    except RecursionError:
+        raise CatalogError(
+            f"{_cell(path, row, column)}: JSON nested too deeply; expected a flat JSON list such as "
+            '[{"id": 28, "name": "Action"}]'
+        ) from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"{path}: data row {row + 1}, column {column!r}: not valid JSON ({exc.msg} at character {exc.pos}); "
@@ -225,7 +340,8 @@ def _parse_json_list(value: str, path: Path, row: int, column: str) -> list[dict
 
 
 def _names(items: list[dict[str, Any]]) -> list[str]:
-    return [str(item["name"]).strip() for item in items if str(item.get("name", "")).strip()]
+    names = (item.get("name") for item in items)
+    return [str(name).strip() for name in names if isinstance(name, (str, int, float)) and str(name).strip()]
 
 
 def _split_list(value: str) -> list[str]:
@@ -245,7 +361,11 @@ def _check_unique_ids(ids: list[int], path: Path) -> None:
 
 # --------------------------------------------------------------------------- TMDB
 def load_tmdb(
-    movies_path: str | Path, credits_path: str | Path | None = None, *, top_cast: int = 5
+    movies_path: str | Path,
+    credits_path: str | Path | None = None,
+    *,
+    top_cast: int = 5,
+    limits: InputLimits | None = None,
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Load the TMDB 5000 movies file and, optionally, its credits file.
 
@@ -256,7 +376,7 @@ def load_tmdb(
     """
     movies_path = Path(movies_path)
     report = LoadReport(sources=[str(movies_path)])
-    movies = read_csv_file(movies_path)
+    movies = read_csv_file(movies_path, limits)
     _require_columns(movies, TMDB_MOVIES_REQUIRED, movies_path, "TMDB movies file (tmdb_5000_movies.csv)")
 
     records: list[dict[str, Any]] = []
@@ -294,12 +414,14 @@ def load_tmdb(
     if credits_path is not None:
         credits_path = Path(credits_path)
         report.sources.append(str(credits_path))
-        _join_credits(records, credits_path, top_cast, report)
+        _join_credits(records, credits_path, top_cast, report, limits)
     return _finish(pd.DataFrame.from_records(records), report), report
 
 
-def _join_credits(records: list[dict[str, Any]], credits_path: Path, top_cast: int, report: LoadReport) -> None:
-    credits = read_csv_file(credits_path)
+def _join_credits(
+    records: list[dict[str, Any]], credits_path: Path, top_cast: int, report: LoadReport, limits: InputLimits | None
+) -> None:
+    credits = read_csv_file(credits_path, limits)
     _require_columns(credits, TMDB_CREDITS_REQUIRED, credits_path, "TMDB credits file (tmdb_5000_credits.csv)")
     by_id = {record["id"]: record for record in records}
     seen: set[int] = set()
@@ -334,7 +456,7 @@ def _order(value: Any) -> float:
 
 
 # --------------------------------------------------------------------------- own CSV
-def load_catalog_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
+def load_catalog_csv(path: str | Path, limits: InputLimits | None = None) -> tuple[pd.DataFrame, LoadReport]:
     """Load a catalog in the project's own CSV format (see the README).
 
     Required columns: ``id`` (unique integer) and ``title``. Optional: ``year``,
@@ -344,11 +466,12 @@ def load_catalog_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     """
     path = Path(path)
     report = LoadReport(sources=[str(path)])
-    frame = read_csv_file(path)
+    frame = read_csv_file(path, limits)
     _require_columns(frame, OWN_REQUIRED, path, "catalog CSV")
     unknown = [c for c in frame.columns if c not in OWN_REQUIRED + OWN_OPTIONAL]
     if unknown:
-        report.warn(f"{path}: column(s) {unknown} are not part of the catalog format and were ignored")
+        shown = ", ".join(repr(c[:40]) for c in unknown[:10]) + (f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else "")
+        report.warn(f"{path}: column(s) {shown} are not part of the catalog format and were ignored")
     records: list[dict[str, Any]] = []
     for row, cells in enumerate(frame.to_dict("records")):
         get: Callable[[str], str] = lambda name: cells.get(name, "")  # noqa: E731

@@ -2,12 +2,15 @@
 
 A thin front end over the core: it parses arguments, shows progress bars (tqdm) for
 long steps and prints errors as one clear line (exit code 2) instead of a traceback.
+Everything printed passes through :func:`printable`, so a catalog's titles or a file
+name cannot send escape sequences to the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,6 +59,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# C0 and C1 control characters and DEL (terminal escapes start with ESC or CSI);
+# tabs and newlines of the CLI's own layout are added after cleaning.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# JSON escapes C0 itself; C1 characters (e.g. CSI, U+009B) it leaves raw.
+_C1 = re.compile(r"[\x7f-\x9f]")
+MAX_SETTINGS_BYTES = 1 << 20
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters (terminal escape sequences, bare carriage
+    returns, bells...) replaced by "?", safe to print on a terminal."""
+    return _CONTROL.sub("?", str(text))
+
+
+def _json_text(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _source(args: argparse.Namespace) -> CatalogSource:
     from recommender.build import CatalogSource
 
@@ -76,11 +98,31 @@ def _source(args: argparse.Namespace) -> CatalogSource:
 def _config(path: Path | None) -> RecommenderConfig:
     if path is None:
         return RecommenderConfig()
+    from recommender.catalog import check_regular_file
+    from recommender.errors import CatalogError
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read settings ({exc})") from exc
-    return RecommenderConfig.from_dict(data)
+        check_regular_file(path, "a JSON file of settings")
+    except CatalogError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SETTINGS_BYTES + 1)
+        if len(raw) > MAX_SETTINGS_BYTES:
+            raise ConfigError(f"{path}: a settings file of more than 1 MB; expected a small JSON object")
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read settings ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: settings are not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: settings are not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: settings JSON nested too deeply; expected a JSON object of settings") from None
+    try:
+        return RecommenderConfig.from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -110,13 +152,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
             bar.close()
     catalog = manifest["catalog"]
     for warning in catalog["warnings"]:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in manifest["timings_s"].items())
-    print(f"built {catalog['movies']:,} movies from {catalog['name']} into {out} ({timings})")
+    print(printable(f"built {catalog['movies']:,} movies from {catalog['name']} into {out} ({timings})"))
     return 0
 
 
+MAX_K = 10_000
+
+
+def _check_count(name: str, value: int | None, high: int = MAX_K) -> None:
+    if value is not None and not 1 <= value <= high:
+        raise ConfigError(f"{name} must be between 1 and {high:,}, got {value}")
+
+
 def _cmd_recommend(args: argparse.Namespace) -> int:
+    _check_count("--k", args.k)
     model = load_model(args.artifacts or default_artifacts_dir())
     movie_id = model.resolve(args.movie)
     options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, **({"k": args.k} if args.k else {}))
@@ -134,15 +185,17 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             }
             for r in table.tuples()
         ]
-        print(json.dumps({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "results": records}, ensure_ascii=False, indent=2))
+        print(_json_text({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "results": records}))
         return 0
-    print(f"Recommendations for {model.display_titles[query_row]} (id {movie_id}, {args.vectorizer}):")
+    print(printable(f"Recommendations for {model.display_titles[query_row]} (id {movie_id}, {args.vectorizer}):"))
     for r in table.tuples():
-        print(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}\n     why: {r.why}")
+        print(printable(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}"))
+        print(f"     why: {printable(r.why)}")
     return 0
 
 
 def _cmd_neighbours(args: argparse.Namespace) -> int:
+    _check_count("--k", args.k)
     model = load_model(args.artifacts or default_artifacts_dir())
     options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, k=args.k or 300)
     out = sys.stdout
@@ -152,12 +205,13 @@ def _cmd_neighbours(args: argparse.Namespace) -> int:
 
 
 def _cmd_top(args: argparse.Namespace) -> int:
+    _check_count("--n", args.n)
     model = load_model(args.artifacts or default_artifacts_dir())
     chart = top_chart(model.movies, model.stats, genres=tuple(args.genre), n=args.n)
     s = model.stats
     print(f"Top {len(chart)} by weighted rating (C = {s.mean_vote:.2f}, m = {s.min_votes:.0f} votes)")
     for r in chart.tuples():
-        print(f"{r.rank:>3}. {r.display_title}  WR {r.weighted_rating:.2f}  ({r.vote_average:.1f} from {r.vote_count:,} votes)")
+        print(printable(f"{r.rank:>3}. {r.display_title}  WR {r.weighted_rating:.2f}  ({r.vote_average:.1f} from {r.vote_count:,} votes)"))
     return 0
 
 
@@ -168,7 +222,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except RecommenderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `neighbours | head`
         return 0
+    except OSError as exc:  # the environment: a file that vanished, no permission, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {printable(where)}{printable(exc.strerror or exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+    except (MemoryError, RecursionError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # Every known failure is a RecommenderError above; this is the last guard so that
+        # a user still gets one line (and the hostile-input corpus counts it as unhandled).
+        print(f"error: unexpected {type(exc).__name__}: {printable(exc)[:300]}", file=sys.stderr)
+        return 2

@@ -10,10 +10,14 @@ weights and vectorizer settings were chosen by measurement: see ``docs/EVALUATIO
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recommender.errors import ConfigError
+
+if TYPE_CHECKING:
+    from recommender.catalog import InputLimits
 
 VECTORIZERS: tuple[str, ...] = ("tfidf", "count")
 FIELDS: tuple[str, ...] = (
@@ -153,6 +157,10 @@ class RecommenderConfig:
     projection: ProjectionSettings = field(default_factory=ProjectionSettings)
     clusters: ClusterSettings = field(default_factory=ClusterSettings)
     seed: int = 42
+    # Bounds on one input file (after decompression), so that no file, however
+    # crafted, costs more than about 1 GB to read: see catalog.InputLimits.
+    max_input_mb: int = 200
+    max_movies: int = 300_000
 
     def validate(self) -> "RecommenderConfig":
         """Raise :class:`ConfigError` naming the first bad setting; return self."""
@@ -167,6 +175,8 @@ class RecommenderConfig:
             raise ConfigError("chunk_rows and max_block_cells must be >= 1")
         if not 0 < self.rating_quantile < 1:
             raise ConfigError(f"rating_quantile must be in (0, 1), got {self.rating_quantile}")
+        if self.max_input_mb < 1 or self.max_movies < 1:
+            raise ConfigError(f"max_input_mb and max_movies must be >= 1, got {self.max_input_mb}, {self.max_movies}")
         self.ranking.validate()
         self.projection.validate()
         self.clusters.validate()
@@ -178,6 +188,12 @@ class RecommenderConfig:
             raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
         return getattr(self, name)
 
+    def input_limits(self) -> InputLimits:
+        """The bounds every input file is read under (see :class:`InputLimits`)."""
+        from recommender.catalog import InputLimits
+
+        return InputLimits(max_bytes=self.max_input_mb * 1024 * 1024, max_rows=self.max_movies)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (tuples become lists)."""
         return dataclasses.asdict(self)
@@ -186,6 +202,49 @@ class RecommenderConfig:
     def from_dict(cls, data: dict[str, Any]) -> "RecommenderConfig":
         """Rebuild from :meth:`to_dict` output; unknown keys raise :class:`ConfigError`."""
         return _build(cls, data, "config").validate()
+
+
+MAX_INT_SETTING = 2**31 - 1
+
+
+def _typed(value: Any, default: Any, annotation: str, where: str) -> Any:
+    """``value`` checked against the type of the setting's default (bool, int, float,
+    str, tuple of those, or null where the setting allows it); raise
+    :class:`ConfigError` naming the setting otherwise."""
+    def bad(expected: str) -> ConfigError:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:60] + "..."
+        return ConfigError(f"{where} must be {expected}, got {shown} ({type(value).__name__})")
+
+    if value is None:
+        if "None" in annotation:
+            return None
+        raise bad(f"a {type(default).__name__}, not null")
+    if isinstance(default, bool) or (default is None and "bool" in annotation):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if isinstance(default, int) or (default is None and "int" in annotation):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("an integer")
+        if abs(value) > MAX_INT_SETTING:
+            raise bad(f"an integer of at most {MAX_INT_SETTING:,}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("a number")
+        if not math.isfinite(value) or abs(value) > 1e12:
+            raise bad("a finite number")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise bad("a string")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)) or len(value) > 16:
+            raise bad("a list")
+        element = default[0] if default else ""
+        return tuple(_typed(v, element, "", f"{where}[{i}]") for i, v in enumerate(value))
+    return value
 
 
 def _build(kind: type, data: Any, where: str) -> Any:
@@ -203,8 +262,6 @@ def _build(kind: type, data: Any, where: str) -> Any:
         default = getattr(defaults, name)
         if dataclasses.is_dataclass(default):
             values[name] = _build(type(default), value, f"{where}.{name}")
-        elif isinstance(default, tuple) and isinstance(value, list):
-            values[name] = tuple(value)
         else:
-            values[name] = value
+            values[name] = _typed(value, default, str(fields_by_name[name].type), f"{where}.{name}")
     return kind(**values)

@@ -120,7 +120,7 @@ def test_find_tmdb_files_without_movies(tmp_path):
         ("truncated_in_quote.csv", "quoted cell opened on line 3 is never closed"),
         ("missing_title_column.csv", r"missing column\(s\) \['title'\]"),
         ("duplicate_ids.csv", r"duplicate id\(s\) \[2\]"),
-        ("bad_year.csv", "data row 2, column 'year': 'nineteen' is not a number"),
+        ("bad_year.csv", "data row 2, column 'year': 'nineteen' is not an integer"),
         ("not_utf8.csv", "not UTF-8 at byte 201 \\(line 3\\)"),
         ("binary.csv", "binary data"),
         ("huge_cell.csv", "data row 2, column 'overview': cell of 150,000 characters"),
