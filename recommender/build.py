@@ -31,7 +31,6 @@ from recommender.artifacts import (
 from recommender.catalog import (
     InputLimits,
     LoadReport,
-    check_regular_file,
     find_tmdb_files,
     load_catalog_csv,
     load_tmdb,
@@ -40,6 +39,7 @@ from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError
 from recommender.evaluation import compare_vectorizers
+from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours

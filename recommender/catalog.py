@@ -17,7 +17,6 @@ import io
 import json
 import math
 import re
-import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -28,7 +27,10 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from recommender.columns import CATALOG_COLUMNS
+from recommender.config import InputLimits
 from recommender.errors import CatalogError
+from recommender.inputs import check_regular_file
+from recommender.inputs import reason as _reason
 
 TMDB_MOVIES_REQUIRED = ("id", "title", "overview", "genres", "keywords", "release_date", "vote_average", "vote_count")
 TMDB_CREDITS_REQUIRED = ("movie_id", "cast", "crew")
@@ -104,47 +106,6 @@ def read_csv_file(path: str | Path, limits: InputLimits | None = None) -> pd.Dat
                 f"(limit {MAX_CELL_CHARS:,}); the file looks damaged"
             )
     return frame
-
-
-@dataclass(frozen=True)
-class InputLimits:
-    """Bounds on what one input file may hold, so that no file can exhaust memory.
-
-    ``max_bytes`` bounds the content after decompression; ``max_rows`` bounds the
-    lines and ``max_cells`` the cells (commas plus lines, an upper bound), because
-    parsing costs memory per cell as well as per byte. The defaults keep the reading
-    of any file under about 1 GB; raise them (settings ``max_input_mb`` and
-    ``max_movies``) for larger catalogs on a larger machine.
-    """
-
-    max_bytes: int = 200 * 1024 * 1024
-    max_rows: int = 300_000
-
-    @property
-    def max_cells(self) -> int:
-        return 25 * self.max_rows
-
-
-def check_regular_file(path: Path, expected: str) -> None:
-    """Raise :class:`CatalogError` unless ``path`` is an existing regular file (not a
-    folder, a device such as /dev/zero, a pipe or a socket)."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: file not found; expected {expected}") from None
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot be opened ({_reason(exc)}); expected {expected}") from None
-    if stat.S_ISDIR(mode):
-        raise CatalogError(f"{path}: is a folder, expected {expected}")
-    if not stat.S_ISREG(mode):
-        raise CatalogError(f"{path}: not a regular file (a device, pipe or socket), expected {expected}")
-
-
-def _reason(exc: BaseException) -> str:
-    """An exception's own words, without a path repeated by the caller's message."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
 
 
 def _check_size(raw: bytes, path: Path, limits: InputLimits) -> None:

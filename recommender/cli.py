@@ -98,8 +98,8 @@ def _source(args: argparse.Namespace) -> CatalogSource:
 def _config(path: Path | None) -> RecommenderConfig:
     if path is None:
         return RecommenderConfig()
-    from recommender.catalog import check_regular_file
     from recommender.errors import CatalogError
+    from recommender.inputs import check_regular_file
 
     try:
         check_regular_file(path, "a JSON file of settings")

@@ -12,12 +12,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from recommender.errors import ConfigError
-
-if TYPE_CHECKING:
-    from recommender.catalog import InputLimits
 
 VECTORIZERS: tuple[str, ...] = ("tfidf", "count")
 FIELDS: tuple[str, ...] = (
@@ -139,6 +136,25 @@ class RankingSettings:
 
 
 @dataclass(frozen=True)
+class InputLimits:
+    """Bounds on what one input file may hold, so that no file can exhaust memory.
+
+    ``max_bytes`` bounds the content after decompression; ``max_rows`` bounds the
+    lines and ``max_cells`` the cells (commas plus lines, an upper bound), because
+    parsing costs memory per cell as well as per byte. The defaults keep the reading
+    of any file under about 1 GB; raise them (settings ``max_input_mb`` and
+    ``max_movies``) for larger catalogs on a larger machine.
+    """
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 300_000
+
+    @property
+    def max_cells(self) -> int:
+        return 25 * self.max_rows
+
+
+@dataclass(frozen=True)
 class RecommenderConfig:
     """All settings: features, vectorizers, neighbours, popularity, maps, clusters, seeds."""
 
@@ -190,8 +206,6 @@ class RecommenderConfig:
 
     def input_limits(self) -> InputLimits:
         """The bounds every input file is read under (see :class:`InputLimits`)."""
-        from recommender.catalog import InputLimits
-
         return InputLimits(max_bytes=self.max_input_mb * 1024 * 1024, max_rows=self.max_movies)
 
     def to_dict(self) -> dict[str, Any]:

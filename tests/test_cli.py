@@ -86,7 +86,7 @@ def test_top(artifacts):
         (["recommend", "Nope", "--artifacts", "/nonexistent/artifacts"], "no artifacts folder"),
         (["build", "--credits", str(BAD / "duplicate_ids.csv")], "--credits needs --movies"),
         (["build", "--catalog", str(BAD / "duplicate_ids.csv"), "--tmdb-dir", str(BAD)], "give only one of"),
-        (["build", "--config", str(BAD / "no such settings.json")], "cannot read settings"),
+        (["build", "--config", str(BAD / "no such settings.json")], "settings.json: file not found"),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, args, message):
