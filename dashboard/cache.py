@@ -3,7 +3,8 @@
 ``st.cache_resource`` holds the loaded model and analysis (shared, read-only, loaded
 once per process and per build); ``st.cache_data`` holds small derived frames. The
 cache key includes the manifest's build time, so a rebuild is picked up without a
-restart. Problems become ``st.error`` plus an offer to build, never a traceback.
+restart. Problems become ``st.error`` plus an offer to build in the visitor's own
+space, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard.text import md
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
-from recommender.errors import ArtifactError, RecommenderError
+from recommender.errors import ArtifactError
 from recommender.loading import Analysis, load_analysis, manifest_stamp, shared_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
@@ -22,8 +24,6 @@ from recommender.search import MovieIndex
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from recommender.build import CatalogSource
 
 
 def artifacts_dir() -> Path:
@@ -59,14 +59,14 @@ def get_model() -> RecommenderModel:
         stamp = _stamp(folder)
         model = _load_model(str(folder), stamp)
     except ArtifactError as exc:
-        st.error(f"The recommender's artifacts cannot be used: {exc}")
-        offer_build(folder)
+        st.error(f"The recommender's artifacts cannot be used: {md(exc)}")
+        offer_build()
         st.stop()
     changed = _changed_inputs(str(folder), stamp)
     if changed:
         st.warning(
             "The catalog files changed since these artifacts were built "
-            f"({', '.join(changed)}); results reflect the old files. Rebuild on the Data page."
+            f"({md(', '.join(changed))}); results reflect the old files. Rebuild them with the CLI."
         )
     return model
 
@@ -77,37 +77,33 @@ def get_analysis() -> Analysis:
     try:
         return _load_analysis(str(folder), _stamp(folder))
     except ArtifactError as exc:
-        st.error(f"The analysis artifacts cannot be used: {exc}")
+        st.error(f"The analysis artifacts cannot be used: {md(exc)}")
         st.stop()
 
 
-def offer_build(folder: Path) -> None:
-    """A button that builds the demo catalog into ``folder`` with a progress bar."""
-    st.info("The app can build the demo catalog's artifacts now (about a minute).")
-    if st.button("Build the demo catalog now", type="primary", key="offer_build"):
+def offer_build() -> None:
+    """When the served build cannot be loaded: how to rebuild it (the CLI), and, where
+    uploads are allowed, a button that builds the demo catalog in the visitor's own
+    space, in the background (the served build is never written by the app)."""
+    from dashboard import session
+    from dashboard.jobs import BuildRefused
+
+    st.info(
+        "The served build is made with the command line: `python -m recommender build` "
+        "(see the README). The app never writes over it."
+    )
+    session.poll_build()
+    if not session.settings().enabled or session.jobs().job(session.session_id()) is not None:
+        return
+    if st.button("Build the demo catalog for me (about a minute)", type="primary", key="offer_build"):
         from recommender.build import CatalogSource  # build-time code: keep it off the serving path
 
-        run_build(CatalogSource.demo(), folder)
-
-
-def run_build(source: CatalogSource, folder: Path, skip_maps: bool = False) -> bool:
-    """Build with a progress bar; on success clear caches and rerun, else show the error."""
-    # Imported here: building pulls in scikit-learn, NLTK and UMAP, which serving a
-    # built model does not need (they would add ~1.5 s to the app's first page).
-    from recommender.build import build
-
-    bar = st.progress(0.0, text="Starting the build…")
-    try:
-        build(source, folder, skip_maps=skip_maps, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-    except RecommenderError as exc:
-        bar.empty()
-        st.error(f"Build failed, nothing was changed: {exc}")
-        return False
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    st.session_state["artifacts_dir"] = str(folder)
-    st.rerun()
-    return True  # pragma: no cover - st.rerun raises
+        try:
+            session.start_build("demo catalog", CatalogSource.demo(), skip_maps=False)
+        except BuildRefused as exc:
+            st.error(md(exc))
+            return
+        st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,6 +11,8 @@ HTML in hover and annotation text.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -35,7 +37,7 @@ def decades_figure(decades: pd.DataFrame) -> go.Figure:
 def languages_figure(languages: pd.DataFrame) -> go.Figure:
     """Horizontal bars of :func:`recommender.summary.language_counts`, most films at the top."""
     figure = px.bar(
-        languages, x="films", y="name", orientation="h", title="Top original languages",
+        _escaped(languages, ["name", "language"]), x="films", y="name", orientation="h", title="Top original languages",
         labels={"name": "Language", "films": "Films"}, hover_data={"language": True, "share": ":.1%"},
     )
     figure.update_yaxes(autorange="reversed")
@@ -45,7 +47,7 @@ def languages_figure(languages: pd.DataFrame) -> go.Figure:
 def genres_figure(genres: pd.DataFrame) -> go.Figure:
     """Bars of :func:`recommender.summary.genre_counts`."""
     return px.bar(
-        genres, x="genre", y="films", title="Films per genre (a film counts once per genre)",
+        _escaped(genres, ["genre"]), x="genre", y="films", title="Films per genre (a film counts once per genre)",
         labels={"genre": "Genre", "films": "Films"},
     )
 
@@ -72,7 +74,7 @@ def terms_figure(terms: pd.DataFrame, title: str) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=ordered["weight"],
-            y=ordered["display"],
+            y=[escape(t) for t in ordered["display"]],
             orientation="h",
             marker_color=[_FIELD_COLOURS.get(f, "#7f7f7f") for f in ordered["field"]],
             hovertemplate="%{y}<br>weight %{x:.3f}<extra></extra>",
@@ -369,9 +371,25 @@ def _focus_annotation(row: pd.DataFrame, three_d: bool) -> dict:
     return note
 
 
-def escape(text: str) -> str:
-    """Plotly renders a subset of HTML in annotation text; show catalog text literally."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escape(text: object) -> str:
+    """Plotly renders a subset of HTML in labels, legends, axis categories, hovers and
+    annotations (``<a href>``, ``<b>``, ``<span style>``, ``<br>``): catalog text shows
+    as typed, with ``&``, ``<`` and ``>`` as entities and control characters (a bare
+    carriage return) as spaces."""
+    value = _CONTROLS.sub(" ", str(text))
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_CONTROLS = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f]")
+
+
+def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of ``frame`` whose text ``columns`` passed through :func:`escape` (plotly
+    express takes axis categories and hovers from the frame's values)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = [escape(v) for v in frame[column]]
+    return frame
 
 
 # The map's plot area in pixels at the widths the app is used at (1280-1920 px

@@ -16,7 +16,7 @@ import threading
 
 import streamlit as st
 
-from dashboard import cache, sidebar
+from dashboard import cache, session, sidebar
 
 # No emoji icons: Streamlit checks an emoji icon against its emoji catalog, whose first
 # import compiles a regex over ~4,000 emoji during the first visitor's wait. The menu
@@ -58,7 +58,10 @@ def run() -> None:
     ]
     navigation = st.navigation(pages)
     st.sidebar.title("🎬 Movie Explorer")
+    session.banner()  # "your own build", and the way back to the served one
     if navigation.url_path != "data":
+        with st.sidebar:
+            session.poll_build()  # a build started on the data page stays visible everywhere
         sidebar.draw(cache.get_model())
     _inside.active = True
     try:

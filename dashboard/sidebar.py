@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.labels import VECTORIZER_LABELS
+from dashboard.text import md
 from recommender.config import VECTORIZERS
 from recommender.model import RecommenderModel
 
@@ -20,8 +21,8 @@ def draw(model: RecommenderModel) -> None:
     manifest = model.manifest
     catalog = manifest.get("catalog", {})
     with st.sidebar:
-        st.markdown(f"**Catalog:** {catalog.get('name', 'unknown')}")
-        st.caption(f"{model.n_movies:,} films · built {str(manifest.get('built_at', '?')).replace('T', ' ')}")
+        st.markdown(f"**Catalog:** {md(catalog.get('name', 'unknown'))}")
+        st.caption(f"{model.n_movies:,} films · built {md(str(manifest.get('built_at', '?')).replace('T', ' '))}")
         # A link, or the browser's Back/Forward to an older URL, sets the vectorizer
         # (see dashboard.state); otherwise the session keeps its choice.
         linked = st.query_params.get("vectorizer") is not None and state.url_changed_outside()
@@ -29,7 +30,7 @@ def draw(model: RecommenderModel) -> None:
             wanted = st.query_params.get("vectorizer")
             st.session_state["vectorizer"] = wanted if wanted in VECTORIZERS else VECTORIZERS[0]
             if wanted is not None and wanted not in VECTORIZERS:
-                st.warning(f"Ignored the link's vectorizer={wanted!r}; accepted: {', '.join(VECTORIZERS)}.")
+                st.warning(f"Ignored the link's vectorizer={md(repr(wanted))}; accepted: {', '.join(VECTORIZERS)}.")
         st.radio(
             "Vectorizer",
             VECTORIZERS,

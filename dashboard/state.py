@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from dashboard.text import md
 from recommender.errors import UnknownMovieError
 from recommender.model import RecommenderModel
 
@@ -19,7 +20,13 @@ T = TypeVar("T")
 
 
 def _warn(name: str, value: str, fallback: object) -> None:
-    st.warning(f"Ignored the link's {name}={value!r}: not a valid value; using {fallback!r} instead.")
+    # The value comes from the URL: anyone can craft a link, so it is shown as text.
+    st.warning(f"Ignored the link's {md(name)}={md(_shown(value))}: not a valid value; using {md(repr(fallback))} instead.")
+
+
+def _shown(value: str) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def choice_param(name: str, options: Sequence[T], default: T) -> T:
@@ -60,7 +67,8 @@ def movie_param(model: RecommenderModel, default_id: int, name: str = "movie") -
         model.row_of(movie_id)
         return movie_id
     except (ValueError, UnknownMovieError):
-        st.warning(f"The link's {name}={raw!r} is not a movie id of this catalog; showing {model.display_titles[model.row_of(default_id)]!r}.")
+        shown = md(repr(model.display_titles[model.row_of(default_id)]))
+        st.warning(f"The link's {md(name)}={md(_shown(raw))} is not a movie id of this catalog; showing {shown}.")
         return default_id
 
 

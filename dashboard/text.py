@@ -31,4 +31,9 @@ def md(text: object) -> str:
     # A colon glued to a word starts a Streamlit directive (":red[...]", ":name") or
     # an emoji (":smile:") even when backslash-escaped; a zero-width space breaks both.
     value = re.sub(r":(?=[A-Za-z0-9_+-])", ":\u200b", value)
-    return value.replace("\n", " ")
+    return _CONTROLS.sub(" ", value)
+
+
+# Line breaks (a bare carriage return too) and other control characters: a title is
+# one line, and a control character has nothing to show.
+_CONTROLS = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f]")

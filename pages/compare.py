@@ -55,7 +55,7 @@ try:
     agreement = comparison.movie_agreement(lists, k)
     terms = comparison.movie_top_terms(model, movie_id, TERMS_SHOWN)
 except RecommenderError as exc:
-    st.error(f"These films cannot be compared: {exc}")
+    st.error(f"These films cannot be compared: {md(exc)}")
     st.stop()
 
 st.caption(md(labels.movie_caption(model, movie_id)))
@@ -146,7 +146,7 @@ else:
     try:
         evaluation = labels.evaluation_view(comparison.evaluation_table(analysis.evaluation))
     except RecommenderError as exc:
-        st.warning(f"The evaluation table cannot be shown: {exc}")
+        st.warning(f"The evaluation table cannot be shown: {md(exc)}")
     else:
         st.dataframe(
             evaluation, hide_index=True, key="cmp_evaluation",

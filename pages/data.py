@@ -1,18 +1,19 @@
-"""Data page: the loaded catalog and its build manifest; upload a catalog or rebuild.
+"""Data page: the catalog shown and its build manifest; build an upload of your own.
 
-Uploads are validated with the core loaders before anything is built, then built
-into a new artifacts folder and loaded without a restart. Catalog text is only
-ever shown in tables or escaped markdown, never as HTML.
+Uploads are validated with the core loaders before anything is built, then built in
+the background into the visitor's own space (only that session sees it) and shown
+when done; the served build is never written (it changes only through the CLI).
+Catalog text is only ever shown in tables or escaped markdown, never as HTML.
 """
 
 import streamlit as st
 
-from dashboard import cache, figures, shell, uploads
+from dashboard import cache, figures, session, shell, uploads
+from dashboard.jobs import BuildRefused
 from dashboard.text import md
 from recommender import summary
-from recommender.artifacts import default_artifacts_dir
 from recommender.build import CatalogSource
-from recommender.errors import CatalogError
+from recommender.errors import CatalogError, ConfigError
 
 shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
@@ -23,97 +24,130 @@ CATALOG_FORMAT = (
 )
 
 
-def back_to_demo() -> None:
-    st.session_state.pop("artifacts_dir", None)
-    st.session_state["data_notice"] = "Switched back to the demo catalog."
-
-
-def build_upload(kind: str, files: dict, skip_maps: bool) -> None:
-    """Validate the uploaded files, then build them into a new folder and load it."""
+def build_upload(kind: str, files: dict, skip_maps: bool) -> bool:
+    """Validate the uploaded files, then start building them in this session's space;
+    False (and an error shown) when they cannot be used."""
     try:
-        with uploads.saved_uploads(kind, **files) as upload:
-            report = uploads.validate(upload)
-            for warning in report.warnings:
-                st.warning(md(warning))
-            name = next(iter(upload.original_names.values()))
-            st.info(f"{report.movies:,} films read from {md(name)}; building…")
-            notice = f"Built and loaded {name} ({report.movies:,} films)."
-            if report.warnings:
-                notice += f" The loader's {len(report.warnings)} warning(s) are listed under Build manifest."
-            st.session_state["data_notice"] = notice
-            folder = uploads.new_build_folder(name, protect=[cache.artifacts_dir()])
-            if not cache.run_build(upload.source, folder, skip_maps=skip_maps):
-                st.session_state.pop("data_notice", None)
-    except CatalogError as exc:
+        upload = uploads.save_uploads(kind, **files)
+    except (CatalogError, ConfigError) as exc:
         st.error(f"This upload cannot be used: {md(exc)}")
-    except OSError as exc:  # the uploads folder is not writable, the disk is full...
-        st.session_state.pop("data_notice", None)
-        st.error(f"The upload could not be saved or built: {md(exc)}")
+        return False
+    except OSError as exc:  # the temporary folder is not writable, the disk is full...
+        st.error(f"The upload could not be saved: {md(exc.strerror or exc)}")
+        return False
+    try:
+        report = uploads.validate(upload)
+        name = next(iter(upload.original_names.values()))
+        session.start_build(name, upload.source, skip_maps=skip_maps, cleanup=upload.folder, reword=upload.reword)
+    except CatalogError as exc:
+        uploads.remove(upload)
+        st.error(f"This upload cannot be used: {md(exc)}")
+        return False
+    except (BuildRefused, ConfigError, OSError) as exc:
+        uploads.remove(upload)
+        st.error(f"The upload could not be built now: {md(exc)}")
+        return False
+    started = f"{report.movies:,} films read from {name}; building in the background…"
+    if report.warnings:
+        started += f" The loader's {len(report.warnings)} warning(s) will be listed under Build manifest."
+    st.session_state["data_started"] = started
+    return True
+
+
+def build_demo(skip_maps: bool) -> bool:
+    try:
+        session.start_build("demo catalog", CatalogSource.demo(), skip_maps=skip_maps)
+    except (BuildRefused, ConfigError, OSError) as exc:
+        st.error(f"The demo catalog could not be built now: {md(exc)}")
+        return False
+    return True
 
 
 st.title("Data")
 notice = st.session_state.pop("data_notice", None)
 if notice:
     st.success(md(notice), icon=":material/check_circle:")
+failure = st.session_state.pop("data_error", None)
+if failure:
+    st.error(md(failure))
 
 current = cache.artifacts_dir()
-demo_dir = default_artifacts_dir()
+own = session.viewing_own_build()
 head = st.columns([5, 2], vertical_alignment="center")
-head[0].caption(f"Artifacts folder: {md(current)}")
-if current.resolve() != demo_dir.resolve():
+if own:
+    head[0].caption("Showing your own build (only you see it), from your uploads space.")
     head[1].button(
-        "Switch back to the demo catalog", on_click=back_to_demo, icon=":material/undo:", key="data_back_to_demo"
+        "Back to the served catalog", on_click=session.back_to_served, icon=":material/undo:", key="data_back_to_served"
     )
+else:
+    head[0].caption(f"Showing the served catalog, from {md(current)}; it changes only through the command line.")
 
-catalog_tab, build_tab, upload_tab = st.tabs(["Catalog", "Build manifest", "Upload or rebuild"])
+catalog_tab, build_tab, upload_tab = st.tabs(["Catalog", "Build manifest", "Build your own"])
 
 # Filled first: when the loaded artifacts are unusable, get_model() below stops the
-# script, and uploading or rebuilding must still be possible.
+# script, and building one's own must still be possible.
 with upload_tab:
-    st.subheader("Upload a catalog")
-    kind = st.radio(
-        "What are you uploading?", list(uploads.KINDS), format_func=uploads.KINDS.get,
-        horizontal=True, key="upload_kind",
-    )
-    if kind == "tmdb":
-        st.caption(
-            "The two files of Kaggle's TMDB 5000 dataset (tmdb/tmdb-movie-metadata), as .csv, .csv.gz or .zip. "
-            "Without the credits file, films are matched without cast and directors."
-        )
-        pair = st.columns(2)
-        files = {
-            "movies": pair[0].file_uploader(
-                "Movies file (tmdb_5000_movies.csv)", type=uploads.FILE_TYPES, key="upload_movies"
-            ),
-            "credits": pair[1].file_uploader(
-                "Credits file (tmdb_5000_credits.csv), optional", type=uploads.FILE_TYPES, key="upload_credits"
-            ),
-        }
-        ready = files["movies"] is not None
+    settings = session.settings()
+    if not settings.enabled:
+        st.info("Uploads and builds are turned off on this server (MOVIE_UPLOADS=off).", icon=":material/block:")
     else:
         st.caption(
-            "One CSV, UTF-8: required columns id (unique integer) and title; optional year, overview, tagline, genres, "
-            "keywords, cast, directors, production_companies (lists separated by |), original_language, runtime, "
-            "vote_average, vote_count, popularity."
+            "What you build here is yours: it is shown to you only, in this browser session, and kept for at most "
+            f"{settings.max_age_hours:g} hours (your {settings.keep_per_session} newest builds). The served catalog "
+            "that everyone sees is not changed."
         )
-        st.code(CATALOG_FORMAT, language="csv", wrap_lines=True)
-        files = {"catalog": st.file_uploader("Catalog CSV", type=uploads.FILE_TYPES, key="upload_catalog")}
-        ready = files["catalog"] is not None
-    upload_skip_maps = st.checkbox(
-        "Skip maps for a faster build", key="upload_skip_maps",
-        help="Maps and clusters (embedding explorer) take most of the build time: minutes for 5,000 films.",
-    )
-    if st.button("Validate and build", type="primary", disabled=not ready, key="upload_build", icon=":material/build:"):
-        build_upload(kind, files, upload_skip_maps)
+        started = st.session_state.pop("data_started", None)
+        if started:
+            st.info(md(started), icon=":material/hourglass_top:")
+        session.poll_build()
+        busy = session.jobs().job(session.session_id()) is not None
+        st.subheader("Upload a catalog")
+        kind = st.radio(
+            "What are you uploading?", list(uploads.KINDS), format_func=uploads.KINDS.get,
+            horizontal=True, key="upload_kind",
+        )
+        if kind == "tmdb":
+            st.caption(
+                "The two files of Kaggle's TMDB 5000 dataset (tmdb/tmdb-movie-metadata), as .csv, .csv.gz or .zip. "
+                "Without the credits file, films are matched without cast and directors."
+            )
+            pair = st.columns(2)
+            files = {
+                "movies": pair[0].file_uploader(
+                    "Movies file (tmdb_5000_movies.csv)", type=uploads.FILE_TYPES, key="upload_movies"
+                ),
+                "credits": pair[1].file_uploader(
+                    "Credits file (tmdb_5000_credits.csv), optional", type=uploads.FILE_TYPES, key="upload_credits"
+                ),
+            }
+            ready = files["movies"] is not None
+        else:
+            st.caption(
+                "One CSV, UTF-8: required columns id (unique integer) and title; optional year, overview, tagline, "
+                "genres, keywords, cast, directors, production_companies (lists separated by |), original_language, "
+                "runtime, vote_average, vote_count, popularity."
+            )
+            st.code(CATALOG_FORMAT, language="csv", wrap_lines=True)
+            files = {"catalog": st.file_uploader("Catalog CSV", type=uploads.FILE_TYPES, key="upload_catalog")}
+            ready = files["catalog"] is not None
+        upload_skip_maps = st.checkbox(
+            "Skip maps for a faster build", key="upload_skip_maps",
+            help="Maps and clusters (embedding explorer) take most of the build time: minutes for 5,000 films.",
+        )
+        if st.button(
+            "Validate and build", type="primary", disabled=not ready or busy, key="upload_build", icon=":material/build:"
+        ) and build_upload(kind, files, upload_skip_maps):
+            st.rerun()
 
-    st.divider()
-    st.subheader("Rebuild the demo catalog")
-    st.caption(
-        f"Rebuilds the shipped demo catalog into {md(demo_dir)} and loads it; use it to add or refresh the maps."
-    )
-    demo_skip_maps = st.checkbox("Skip maps for a faster build", key="demo_skip_maps")
-    if st.button("Rebuild the demo catalog", key="demo_build", icon=":material/refresh:"):
-        cache.run_build(CatalogSource.demo(), demo_dir, skip_maps=demo_skip_maps)
+        st.divider()
+        st.subheader("Build the demo catalog for yourself")
+        st.caption("Builds the shipped demo catalog in your own space (with maps unless skipped) and shows it to you.")
+        demo_skip_maps = st.checkbox("Skip maps for a faster build", key="demo_skip_maps")
+        demo_clicked = st.button(
+            "Build the demo catalog for me", key="demo_build", icon=":material/refresh:", disabled=busy
+        )
+        if demo_clicked and build_demo(demo_skip_maps):
+            st.rerun()
 
 with catalog_tab:
     model = cache.get_model()

@@ -150,7 +150,7 @@ try:
     centroids = None if label_level == "none" else explorer.cluster_centroids(frame, label_level)
     figure = analysis_cache.map_figure(frame, color_by, focus_row, segments, centroids)
 except RecommenderError as exc:
-    st.error(f"This map cannot be drawn: {exc}")
+    st.error(f"This map cannot be drawn: {md(exc)}")
     st.stop()
 
 numbers = explorer.map_metrics(frame, movie_map)

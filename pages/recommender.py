@@ -174,7 +174,7 @@ try:
     else:
         results = reasoned_results(model, movie_id, options)
 except RecommenderError as exc:
-    st.error(f"No recommendations: {exc}")
+    st.error(f"No recommendations: {md(exc)}")
     st.stop()
 
 query = movies.row(model.row_of(movie_id))

@@ -1,8 +1,10 @@
 """AppTest of the data page: the catalog and manifest, uploads (rejected with a clear
-message, or built and loaded), switching back to the demo catalog."""
+message, or built in the background into the visitor's own space and shown to that
+session only), and the way back to the served catalog, which is never written."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,17 @@ def upload_catalog(at, name: str, content: bytes, skip_maps: bool = True):
     at.run()
     at.button(key="upload_build").click().run()
     assert not at.exception, at.exception
+    return wait_for_build(at)
+
+
+def wait_for_build(at, timeout: float = 120):
+    """Rerun the page (as its polling fragment does) until no build is in progress."""
+    deadline = time.time() + timeout
+    while at.get("progress") and time.time() < deadline:
+        time.sleep(0.25)
+        at.run()
+        assert not at.exception, at.exception
+    assert not at.get("progress"), "the build did not finish"
     return at
 
 
@@ -91,11 +104,13 @@ def test_good_upload_is_built_loaded_and_can_be_left(at, demo_artifacts, tmp_pat
     model = demo_model(demo_artifacts)
     upload_catalog(at, "tiny catalog.csv", TINY_CSV.encode("utf-8"))
     assert not at.error
-    assert at.success[0].value == md("Built and loaded tiny catalog.csv (5 films).")
+    assert at.success[0].value == md("Built tiny catalog.csv in your own space and switched to it.")
     folder = Path(at.session_state["artifacts_dir"])
-    assert folder.parent == tmp_path / "uploads" and folder.name.startswith("tiny-catalog-")
+    space = f"session-{at.session_state['session_space']}"
+    assert folder.parent == tmp_path / "uploads" / space and folder.name.startswith("tiny-catalog-")
     assert (folder / "manifest.json").exists()
-    assert not list(Path(demo_artifacts).parent.glob("*-uploads"))  # nothing written next to the demo
+    assert not list(Path(demo_artifacts).parent.glob("*-uploads"))  # nothing written next to the served build
+    assert "only you see it" in " ".join(i.value for i in at.sidebar.info)
     table = at.dataframe[0].value
     assert table["display_title"].tolist() == [
         "Space Wars", "Space Wars II", "Ghost House (1985)", "Ghost House (2005)", "Quiet Garden"
@@ -108,10 +123,12 @@ def test_good_upload_is_built_loaded_and_can_be_left(at, demo_artifacts, tmp_pat
     assert at.header[0].value == "Recommendations for Space Wars"
     at.switch_page(PAGE).run()
 
-    at.button(key="data_back_to_demo").click().run()
+    at.button(key="data_back_to_served").click().run()
     assert not at.exception
     assert "artifacts_dir" not in at.session_state
+    assert at.success[0].value == md("Back to the served catalog.")
     assert len(at.dataframe[0].value) == model.n_movies
+    assert not at.sidebar.info  # no "your own build" banner any more
 
 
 def test_user_titles_render_as_text(at):
@@ -134,6 +151,28 @@ def test_failed_build_keeps_the_current_catalog(at, demo_artifacts):
     # Three films are too few to draw a map: the core refuses, the page says so and
     # keeps the demo catalog loaded.
     upload_catalog(at, "html_titles.csv", (BAD / "html_titles.csv").read_bytes(), skip_maps=False)
-    assert len(at.error) == 1 and at.error[0].value.startswith("Build failed, nothing was changed")
+    assert len(at.error) == 1 and at.error[0].value.startswith(md("Build of html_titles.csv failed; nothing was changed"))
     assert "artifacts_dir" not in at.session_state
     assert len(at.dataframe[0].value) == demo_model(demo_artifacts).n_movies
+
+
+def test_the_served_build_is_never_written(at, demo_artifacts):
+    from recommender.artifacts import sha256_file
+
+    before = {p.name: sha256_file(p) for p in Path(demo_artifacts).iterdir() if p.is_file()}
+    at.checkbox(key="demo_skip_maps").set_value(True).run()
+    at.button(key="demo_build").click().run()
+    wait_for_build(at)
+    assert not at.exception and not at.error
+    assert Path(at.session_state["artifacts_dir"]) != Path(demo_artifacts)
+    after = {p.name: sha256_file(p) for p in Path(demo_artifacts).iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_uploads_can_be_turned_off(monkeypatch, demo_artifacts, tmp_path):
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setenv("MOVIE_UPLOADS", "off")
+    at = start_app(monkeypatch, demo_artifacts, PAGE)
+    assert "Uploads and builds are turned off on this server" in " ".join(i.value for i in at.info)
+    assert not at.get("file_uploader")
+    assert not [b for b in at.button if b.key in ("upload_build", "demo_build")]

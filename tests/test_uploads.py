@@ -114,13 +114,19 @@ def test_slug(name, expected):
     assert uploads.slug(name) == expected
 
 
-def test_build_folders_are_new_and_under_the_uploads_root(monkeypatch, tmp_path):
+SESSION = "0123456789abcdef"
+
+
+def test_build_folders_are_new_and_in_the_session_space(monkeypatch, tmp_path):
     monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "up"))
-    first = uploads.new_build_folder("My Films.csv")
-    assert first.parent == tmp_path / "up" and first.name.startswith("my-films-")
+    first = uploads.new_build_folder(SESSION, "My Films.csv")
+    assert first.parent == tmp_path / "up" / f"session-{SESSION}" and first.name.startswith("my-films-")
     first.mkdir(parents=True)
-    second = uploads.new_build_folder("My Films.csv")
+    second = uploads.new_build_folder(SESSION, "My Films.csv")
     assert second != first and not second.exists()
+    assert uploads.is_upload_build(first) and not uploads.is_upload_build(tmp_path / "up")
+    with pytest.raises(ConfigError, match="session id"):
+        uploads.session_space("../../etc")
 
 
 def test_default_uploads_root_is_next_to_the_artifacts(monkeypatch, tmp_path):
@@ -136,28 +142,63 @@ def test_without_upload_paths():
     assert uploads.without_upload_paths("/data/films.csv: fine") == "/data/films.csv: fine"
 
 
-def test_old_upload_builds_are_pruned_but_not_the_one_in_use(monkeypatch, tmp_path):
+def _builds(root, session: str, count: int, start: float, size: int = 10) -> list:
     import os
 
+    folders = []
+    for i in range(count):  # oldest first, an hour apart
+        folder = root / f"session-{session}" / f"films-2026010{i}-120000"
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_bytes(b"x" * size)
+        stamp = start + i * 3600
+        os.utime(folder, (stamp, stamp))
+        folders.append(folder)
+    return folders
+
+
+def test_pruning_bounds_count_per_session_and_in_all(monkeypatch, tmp_path):
     root = tmp_path / "up"
     monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(root))
-    names = [f"films-2026010{day}-120000" for day in range(1, 8)]  # oldest first
-    for age, name in enumerate(reversed(names)):
-        (root / name).mkdir(parents=True)
-        (root / name / "manifest.json").write_text("{}")
-        stamp = 1_700_000_000 - age * 3600
-        os.utime(root / name, (stamp, stamp))
-    (root / "notes").mkdir()  # not an upload build: never touched
-    in_use = root / names[0]  # the oldest, but a session is looking at it
+    now = 1_700_000_000 + 10 * 3600
+    mine = _builds(root, "a" * 16, 4, 1_700_000_000)
+    theirs = _builds(root, "b" * 16, 3, 1_700_000_000 + 1800)
+    (root / "notes").mkdir()  # not an uploads space: never touched
+    settings = uploads.UploadSettings(keep_per_session=2, keep_total=3)
+    removed = uploads.prune_builds(settings, protect=[mine[0]], now=now)
+    left = {p for p in root.rglob("films-*")}
+    # Two newest per session, three in all (newest first: mine[3], theirs[2], mine[2]),
+    # and the protected one (a session is looking at it).
+    assert left == {mine[3], theirs[2], mine[2], mine[0]}
+    assert set(removed) == {mine[1], theirs[0], theirs[1]}
+    assert (root / "notes").exists()
 
-    folder = uploads.new_build_folder("films.csv", protect=[in_use])
 
-    left = sorted(p.name for p in root.iterdir())
-    # KEEP_BUILDS - 1 newest stay (the new build makes KEEP_BUILDS), plus the protected one.
-    assert left == sorted([*names[-(uploads.KEEP_BUILDS - 1):], names[0], "notes"])
-    assert not folder.exists() and folder.parent == root
+def test_pruning_bounds_age_and_size(monkeypatch, tmp_path):
+    root = tmp_path / "up"
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(root))
+    start = 1_700_000_000
+    folders = _builds(root, "c" * 16, 4, start, size=600 * 1024)
+    settings = uploads.UploadSettings(keep_per_session=10, max_age_hours=2.5, max_total_mb=1)
+    uploads.prune_builds(settings, now=start + 4 * 3600)
+    # Age: the two older than 2.5 h go; size: 2 x 600 kB is over 1 MB, so the older goes.
+    assert [f.exists() for f in folders] == [False, False, False, True]
+    uploads.prune_builds(uploads.UploadSettings(max_age_hours=0.1), now=start + 10 * 3600)
+    assert not (root / f"session-{'c' * 16}").exists()  # an emptied space is removed too
+
+
+def test_upload_settings_from_the_environment():
+    assert uploads.UploadSettings.from_env({}) == uploads.UploadSettings()
+    off = uploads.UploadSettings.from_env({"MOVIE_UPLOADS": "off", "MOVIE_BUILDS_AT_ONCE": "3"})
+    assert not off.enabled and off.max_running == 3
+    assert uploads.UploadSettings.from_env({"MOVIE_UPLOADS_MAX_AGE_HOURS": "0.5"}).max_age_hours == 0.5
+    with pytest.raises(ConfigError, match="MOVIE_UPLOADS='maybe' is not accepted"):
+        uploads.UploadSettings.from_env({"MOVIE_UPLOADS": "maybe"})
+    with pytest.raises(ConfigError, match="MOVIE_UPLOADS_KEEP_TOTAL='many' is not a number"):
+        uploads.UploadSettings.from_env({"MOVIE_UPLOADS_KEEP_TOTAL": "many"})
+    with pytest.raises(ConfigError, match="MOVIE_BUILDS_AT_ONCE='0' must be a number from 1"):
+        uploads.UploadSettings.from_env({"MOVIE_BUILDS_AT_ONCE": "0"})
 
 
 def test_pruning_without_an_uploads_root_is_a_no_op(monkeypatch, tmp_path):
     monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "absent"))
-    assert uploads.prune_builds(2) == []
+    assert uploads.prune_builds(uploads.UploadSettings()) == []
