@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.text import md
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
-from recommender.errors import ArtifactError
+from recommender.errors import ArtifactError, ConfigError
 from recommender.loading import Analysis, load_analysis, manifest_stamp, shared_model
 from recommender.model import RecommenderModel
 from recommender.popularity import top_chart
@@ -100,8 +100,8 @@ def offer_build() -> None:
 
         try:
             session.start_build("demo catalog", CatalogSource.demo(), skip_maps=False)
-        except BuildRefused as exc:
-            st.error(md(exc))
+        except (BuildRefused, ConfigError, OSError) as exc:
+            st.error(f"The demo catalog could not be built now: {md(exc)}")
             return
         st.rerun()
 

@@ -322,6 +322,11 @@ def _manifest_shape_problem(manifest: dict[str, Any]) -> str | None:
     catalog = manifest.get("catalog", {})
     if not isinstance(catalog.get("warnings", []), list):
         return "'catalog.warnings' is not a list"
+    if not isinstance(catalog.get("name", ""), str):
+        return "'catalog.name' is not a string"
+    for key in ("movies", "without_overview", "without_credits"):
+        if key in catalog and (not isinstance(catalog[key], int) or isinstance(catalog[key], bool)):
+            return f"'catalog.{key}' is not an integer"
     return None
 
 

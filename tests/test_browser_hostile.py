@@ -17,9 +17,9 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-pytest.register_assert_rewrite("tests.browser_support")
+pytest.register_assert_rewrite("scripts.browser_support")
 
-from tests.browser_support import (  # noqa: E402
+from scripts.browser_support import (  # noqa: E402
     MAIN,
     REPO,
     StreamlitServer,
@@ -30,7 +30,7 @@ from tests.browser_support import (  # noqa: E402
     wait_for,
 )
 
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.browser_fixtures"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600, func_only=True)]
 
 EVIL = "evil.example"

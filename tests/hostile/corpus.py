@@ -505,6 +505,9 @@ CASES: list[Case] = [
     Case("manifest-stats-types", "manifests", "rating_stats of strings",
          _manifest_case(lambda m: {**m, "rating_stats": {"C": "x", "m": "y", "quantile": "z"}}),
          r"'rating_stats' must hold numbers"),
+    Case("manifest-catalog-types", "manifests", "a catalog entry whose film count is a string",
+         _manifest_case(lambda m: {**m, "catalog": {**m["catalog"], "movies": "many"}}),
+         r"'catalog.movies' is not an integer"),
     Case("manifest-nested-deep", "manifests", "a manifest nested 100,000 deep",
          _manifest_case(lambda m: _nested_json(100_000)), r"manifest.json: damaged \(JSON nested too deeply\)"),
     Case("manifest-not-utf8", "manifests", "a manifest of Latin-1 bytes",
@@ -619,16 +622,18 @@ def _run_in_process(name: str, args: list[str], cwd: Path) -> Result:
 
 def _run_child(case: Case, ws: Workspace, args: list[str], timeout: float) -> Result:
     peak_file = ws.root.parent / f"{ws.root.name}.peak"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "HOSTILE_PEAK_FILE": str(peak_file)}
+    target = os.environ.get("HOSTILE_TARGET_REPO", str(REPO))  # another checkout's code, for a before/after
+    env = {**os.environ, "PYTHONPATH": target, "PYTHONDONTWRITEBYTECODE": "1", "HOSTILE_PEAK_FILE": str(peak_file)}
     start = time.perf_counter()
     process = subprocess.Popen(
-        _command(case, ws, args), cwd=ws.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        _command(case, ws, args), cwd=ws.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     timed_out = False
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, 9)  # the case's own process group (unshare and its child)
         stdout, stderr = process.communicate()
         timed_out = True
     seconds = time.perf_counter() - start
