@@ -31,6 +31,11 @@ def md(text: object) -> str:
     # A colon glued to a word starts a Streamlit directive (":red[...]", ":name") or
     # an emoji (":smile:") even when backslash-escaped; a zero-width space breaks both.
     value = re.sub(r":(?=[A-Za-z0-9_+-])", ":\u200b", value)
+    # A bare URL or e-mail address becomes a live link (GFM autolinks) even with every
+    # punctuation escaped: a zero-width space after "://", "www" and "@" keeps it text.
+    value = re.sub(r":(?=//)", ":\u200b", value)
+    value = re.sub(r"(?i)\bwww(?=\.)", "www\u200b", value)
+    value = value.replace("@", "@\u200b")
     return _CONTROLS.sub(" ", value)
 
 

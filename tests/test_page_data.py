@@ -156,7 +156,7 @@ def test_failed_build_keeps_the_current_catalog(at, demo_artifacts):
     assert len(at.dataframe[0].value) == demo_model(demo_artifacts).n_movies
 
 
-def test_the_served_build_is_never_written(at, demo_artifacts):
+def test_the_served_build_is_never_written(at, demo_artifacts, monkeypatch):
     from recommender.artifacts import sha256_file
 
     before = {p.name: sha256_file(p) for p in Path(demo_artifacts).iterdir() if p.is_file()}
@@ -167,6 +167,10 @@ def test_the_served_build_is_never_written(at, demo_artifacts):
     assert Path(at.session_state["artifacts_dir"]) != Path(demo_artifacts)
     after = {p.name: sha256_file(p) for p in Path(demo_artifacts).iterdir() if p.is_file()}
     assert after == before
+    # Another visitor (another session) still sees the served catalog, without the banner.
+    other = start_app(monkeypatch, demo_artifacts, PAGE)
+    assert "artifacts_dir" not in other.session_state and not other.sidebar.info
+    assert len(other.dataframe[0].value) == demo_model(demo_artifacts).n_movies
 
 
 def test_uploads_can_be_turned_off(monkeypatch, demo_artifacts, tmp_path):

@@ -29,3 +29,15 @@ def test_md_escapes_markdown(text, escaped):
 
 def test_md_accepts_any_object():
     assert md(42) == "42"
+
+
+def test_bare_urls_and_addresses_do_not_become_links():
+    # GFM turns a bare URL, a www. host or an e-mail address into a live link even when
+    # every punctuation character is escaped; a zero-width space keeps each one text.
+    text = md("http://evil.example/x https://a.b www.evil.example me@evil.example")
+    assert "://" not in text and "www." not in text.lower() and "@e" not in text
+    assert text.replace("\u200b", "") == "http://evil.example/x https://a.b www.evil.example me@evil.example"
+
+
+def test_carriage_returns_and_controls_become_spaces():
+    assert md("Carriage\rReturn\r\nNew\x1b[2J") == "Carriage Return New \\[2J"
