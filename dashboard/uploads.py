@@ -21,13 +21,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from recommender.artifacts import default_artifacts_dir
-from recommender.build import CatalogSource
-from recommender.catalog import LoadReport
 from recommender.config import RecommenderConfig
 from recommender.errors import CatalogError, ConfigError
+
+if TYPE_CHECKING:  # build-time code (pandas, scikit-learn, NLTK): imported when an upload is saved
+    from recommender.build import CatalogSource
+    from recommender.catalog import LoadReport
 
 UPLOADS_ENV = "MOVIE_UPLOADS_DIR"
 FILE_TYPES = ["csv", "gz", "zip"]
@@ -263,6 +265,8 @@ def save_uploads(
         raise CatalogError("upload the TMDB movies file (tmdb_5000_movies.csv); the credits file is optional")
     if kind == "catalog" and catalog is None:
         raise CatalogError("upload a catalog CSV (columns id,title,year,genres,directors,cast,keywords,overview,...)")
+    from recommender.build import CatalogSource
+
     folder = Path(tempfile.mkdtemp(prefix="movie-upload-"))
     try:
         names: dict[str, str] = {}
