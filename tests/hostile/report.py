@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -50,13 +51,13 @@ def run_all(names: list[str] | None = None, timeout: float = 120) -> list[tuple[
 
 def _message(result: corpus.Result) -> str:
     text = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "(nothing on stderr)"
-    text = text.replace(str(Path(tempfile.gettempdir())), "/tmp")
-    for marker in ("hostile-report-",):
-        if marker in text:  # the temporary folder's random part says nothing
-            head, _, tail = text.partition(marker)
-            text = head + "…/" + tail.split("/", 2)[-1] if "/" in tail else text
-    text = text.replace("|", "\\|")
+    # The case's temporary folder says nothing: "/tmp/hostile-report-x1y2/gzip-bomb/movies.csv.gz"
+    # is shown as "movies.csv.gz".
+    text = _TEMP.sub("", text).replace("|", "\\|")
     return text if len(text) <= 180 else text[:177] + "…"
+
+
+_TEMP = re.compile(re.escape(tempfile.gettempdir()) + r"/hostile-report-[^/\s]+/(?:[a-z0-9-]+/(?=\S))?")
 
 
 def figures(results: list[tuple[corpus.Case, corpus.Result]]) -> dict[str, int]:
