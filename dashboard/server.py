@@ -23,11 +23,15 @@ ROUTES = api.routes()
 
 
 def preload_build() -> None:
-    """Load the served build (``$MOVIE_ARTIFACTS`` or ``artifacts/``) into the process.
+    """Load the served build (``$MOVIE_ARTIFACTS`` or ``artifacts/``) into the process,
+    with the recommender page's core modules.
 
     A build that cannot be loaded is logged, not raised: the app's first page says what
     is wrong and offers to build, in the visitor's words.
     """
+    # The recommender page's core too: imported here, the first script run finds them loaded.
+    import recommender.languages  # noqa: F401
+    import recommender.results  # noqa: F401
     from recommender.artifacts import default_artifacts_dir
     from recommender.errors import RecommenderError
     from recommender.loading import shared_model

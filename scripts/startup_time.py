@@ -68,8 +68,8 @@ BROWSER_NAMES = {"cold": "cold browser", "returning": "returning browser"}
 # What the first script run of /recommender imports: the entrypoint, the shared
 # dashboard modules and the page's own imports (see streamlit_app.py, pages/recommender.py).
 FIRST_RUN_IMPORTS = (
-    "streamlit, dashboard, dashboard.cache, dashboard.sidebar, dashboard.state, dashboard.text, "
-    "recommender.errors, recommender.ranking, recommender.results, recommender.summary"
+    "streamlit, dashboard.server, dashboard.shell, dashboard.cache, dashboard.sidebar, dashboard.state, "
+    "dashboard.labels, dashboard.text, recommender.errors, recommender.ranking, recommender.results"
 )
 
 

@@ -1,5 +1,9 @@
 """Helpers shared by the pages' AppTests: start the real app (``streamlit_app.py``)
-on the demo build, optionally with URL query parameters, and open a page."""
+on the demo build, optionally with URL query parameters, and open a page.
+
+AppTest starts every run as Streamlit does a fresh server's first request (it resets
+the "pages/ folder, v1 app" decision), so ``switch_page("pages/recommender.py")`` runs
+the page file alone and every page test also drives ``shell.page_in_shell``."""
 
 from __future__ import annotations
 
