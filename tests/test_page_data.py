@@ -180,3 +180,16 @@ def test_uploads_can_be_turned_off(monkeypatch, demo_artifacts, tmp_path):
     assert "Uploads and builds are turned off on this server" in " ".join(i.value for i in at.info)
     assert not at.get("file_uploader")
     assert not [b for b in at.button if b.key in ("upload_build", "demo_build")]
+
+
+@pytest.mark.slow
+def test_an_upload_that_inflates_to_1_gb_is_refused(at, tmp_path):
+    from tests.hostile.corpus import _write_gzip_bomb
+
+    bomb = _write_gzip_bomb(tmp_path / "films.csv.gz")  # about 1 MB, 1 GB once inflated
+    upload_catalog(at, "films.csv.gz", bomb.read_bytes())
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith("This upload cannot be used:") and md("films.csv.gz") in message
+    assert "more than 200 MB of CSV once decompressed" in message and "max\\_input\\_mb" in message
+    assert "artifacts_dir" not in at.session_state
