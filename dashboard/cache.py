@@ -92,7 +92,8 @@ def offer_build() -> None:
         "The served build is made with the command line: `python -m recommender build` "
         "(see the README). The app never writes over it."
     )
-    session.poll_build()
+    # A build of this session already running shows its progress in the sidebar (and on
+    # the data page), polled by dashboard.session.
     if not session.settings().enabled or session.jobs().job(session.session_id()) is not None:
         return
     if st.button("Build the demo catalog for me (about a minute)", type="primary", key="offer_build"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.text import md
-from tests.apptest_helpers import demo_model, no_html, start_app
+from tests.apptest_helpers import demo_model, new_app, no_html, start_app
 from tests.conftest import TINY_CSV
 
 PAGE = "pages/data.py"
@@ -193,3 +193,22 @@ def test_an_upload_that_inflates_to_1_gb_is_refused(at, tmp_path):
     assert message.startswith("This upload cannot be used:") and md("films.csv.gz") in message
     assert "more than 200 MB of CSV once decompressed" in message and "max\\_input\\_mb" in message
     assert "artifacts_dir" not in at.session_state
+
+
+@pytest.mark.slow
+def test_a_broken_served_build_is_never_rebuilt_by_the_app(monkeypatch, tmp_path):
+    # The served build is missing: the page says how to build it with the CLI and offers
+    # the visitor a demo build of their own, which never goes into the served folder.
+    served = tmp_path / "served"
+    monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "uploads"))
+    at = new_app(monkeypatch, served)
+    at.run()
+    assert not at.exception
+    assert "cannot be used" in at.error[0].value
+    assert "python -m recommender build" in " ".join(i.value for i in at.info)
+    at.button(key="offer_build").click().run()
+    wait_for_build(at, timeout=600)
+    assert not at.exception and not at.error
+    assert not served.exists()
+    assert Path(at.session_state["artifacts_dir"]).parent.parent == tmp_path / "uploads"
+    assert "only you see it" in " ".join(i.value for i in at.sidebar.info)
