@@ -49,25 +49,6 @@ def test_concurrent_first_calls_load_once(built: Path) -> None:
     assert len(models) == 4 and all(m is models[0] for m in models)
 
 
-def test_server_start_hook_loads_the_build_and_logs_a_broken_one(tmp_path: Path, built: Path) -> None:
-    """preload_build (run by st.App's lifespan) loads the served build; a missing build is
-    logged for the app's first page to report, never raised into the server."""
-    code = (
-        "import logging, sys\n"
-        "logging.basicConfig(level=logging.WARNING, stream=sys.stdout)\n"
-        "from dashboard.server import preload_build\n"
-        "from recommender.loading import _shared\n"
-        "preload_build()\n"
-        "print('loaded', len(_shared))\n"
-    )
-    for folder, expected in ((tmp_path / "missing", "loaded 0"), (built, "loaded 1")):
-        env = {**os.environ, "MOVIE_ARTIFACTS": str(folder)}
-        result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert result.stdout.strip().splitlines()[-1] == expected
-        assert ("was not preloaded" in result.stdout) == (folder != built)
-
-
 def test_first_recommender_run_loads_no_emoji_catalog_and_no_pandas(demo_artifacts: Path) -> None:
     """The recommender page as a fresh process's first run (a first visitor's deep link)
     imports neither Streamlit's emoji catalog nor pandas or pyarrow.
