@@ -1,7 +1,7 @@
 """One click on a film anywhere opens it in the recommender.
 
-Pages call :func:`open_in_recommender` when a map dot is clicked or a table row
-selected: Streamlit switches to the recommender page with ``?movie=<id>`` in the URL,
+Pages call :func:`open_selected_row` when a table row is selected (top charts,
+disagreements, search hits, films selected on a map): Streamlit switches to the recommender page with ``?movie=<id>`` in the URL,
 which the page reads like any link (and the browser's Back returns to where the
 click was made).
 """
@@ -26,10 +26,3 @@ def open_selected_row(event: Any, movie_ids: Sequence[int]) -> None:
     rows = event.selection.rows if event is not None else []
     if rows and 0 <= rows[0] < len(movie_ids):
         open_in_recommender(int(movie_ids[rows[0]]))
-
-
-def clicked_point(selection: Any) -> dict | None:
-    """The one point of a plotly chart selection made by a click (not a box or lasso), or None."""
-    points = list(selection.get("points", [])) if hasattr(selection, "get") else []
-    dragged = bool(selection.get("box")) or bool(selection.get("lasso")) if hasattr(selection, "get") else False
-    return points[0] if len(points) == 1 and not dragged else None

@@ -86,7 +86,7 @@ def set_params(**values: object) -> None:
 #
 # A page lists its settings (:class:`Setting`: widget key, URL name, default, kind).
 # Before drawing its widgets it calls :func:`restore`: when the URL is not the one
-# this session last wrote (a shared link, or the browser's Back/Forward, which
+# this page last wrote (a shared link, or the browser's Back/Forward, which
 # Streamlit answers with a rerun on the older URL), the widgets take the URL's values.
 # After the widgets it calls :func:`publish`, which writes all settings into the URL
 # in one update: Streamlit pushes one browser history entry per changed URL, so Back
@@ -172,7 +172,7 @@ def restore(settings: Sequence[Setting]) -> None:
     Bad values in a link give one warning each and the default.
     """
     url = current_url()
-    external = url != st.session_state.get(_LAST_URL)
+    external = url != st.session_state.get(_page_key(settings))
     named = any(setting.param in url for setting in settings)
     for setting in settings:
         if external and named:
@@ -190,8 +190,10 @@ def restore(settings: Sequence[Setting]) -> None:
 
 def publish(settings: Sequence[Setting], extra: dict[str, object] | None = None) -> None:
     """After the widgets: the page's settings (and ``extra`` name -> value pairs, None
-    left out) become the URL, in one update when it changed."""
-    wanted: dict[str, list[str]] = {}
+    left out) become the URL, in one update when it changed. Parameters the page does
+    not own are kept as they are."""
+    own = {setting.param for setting in settings} | set(extra or {})
+    wanted: dict[str, list[str]] = {name: values for name, values in current_url().items() if name not in own}
     for setting in settings:
         values = setting.encode(st.session_state.get(setting.key, setting.default))
         if values:
@@ -202,6 +204,12 @@ def publish(settings: Sequence[Setting], extra: dict[str, object] | None = None)
     if wanted != current_url():
         st.query_params.from_dict(wanted)
     st.session_state[_LAST_URL] = wanted
+    st.session_state[_page_key(settings)] = wanted
+
+
+def _page_key(settings: Sequence[Setting]) -> str:
+    """Where the URL a page last wrote is kept: each page's settings have their own keys."""
+    return f"{_LAST_URL}:{','.join(setting.key for setting in settings)}"
 
 
 def url_changed_outside() -> bool:

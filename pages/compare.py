@@ -8,7 +8,7 @@ metrics and their similarity scores. The view (movie, k) lives in the URL.
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, figures, labels, shell, state
+from dashboard import analysis_cache, cache, figures, labels, open_film, shell, state
 from dashboard.text import md
 from recommender import comparison
 from recommender.agreement import agreement_summary
@@ -31,11 +31,12 @@ def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
 
-# Restore the view from the URL once per session; afterwards the widgets own it.
-if "cmp_movie" not in st.session_state or not model.has_id(st.session_state["cmp_movie"]):
-    st.session_state["cmp_movie"] = state.movie_param(model, default_movie_id(model.movies))
-if "cmp_k" not in st.session_state:
-    st.session_state["cmp_k"] = state.int_param("k", 1, K_MAX, min(model.config.ranking.k, K_MAX))
+SETTINGS = [
+    state.Setting("cmp_movie", "movie", default_movie_id(model.movies), "int", choices=frozenset(model.ids.tolist())),
+    state.Setting("cmp_k", "k", min(model.config.ranking.k, K_MAX), "int", low=1, high=K_MAX),
+    state.Setting("cmp_worst_n", "worst", 15, "int", low=5, high=50),
+]
+state.restore(SETTINGS)  # a link, or Back/Forward, sets the view; otherwise the session keeps it
 
 st.title("TF-IDF vs Count")
 st.caption(
@@ -48,7 +49,7 @@ movie_id = pick[0].selectbox(
     help="Type part of a title to search.",
 )
 k = pick[1].slider("Neighbours compared (k)", 1, K_MAX, key="cmp_k", persist_state="session")
-state.set_params(movie=movie_id, k=k)
+state.publish(SETTINGS)  # widget values are in the session before the run: the slider further down too
 
 try:
     lists = comparison.side_by_side(model, movie_id, k)
@@ -116,9 +117,11 @@ else:
         )
     st.plotly_chart(figures.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
 
-    n_worst = st.slider("Films where they disagree most", 5, 50, 15, step=5, key="cmp_worst_n", persist_state="session")
-    st.dataframe(
-        comparison.disagreement_table(model.catalog, analysis.agreement, n_worst), hide_index=True, key="cmp_worst",
+    n_worst = st.slider("Films where they disagree most", 5, 50, step=5, key="cmp_worst_n", persist_state="session")
+    worst = comparison.disagreement_table(model.catalog, analysis.agreement, n_worst)
+    st.caption("Select a row to open that film in the recommender.")
+    picked = st.dataframe(
+        worst, hide_index=True, key="cmp_worst", on_select="rerun", selection_mode="single-row",
         placeholder=NOT_LISTED,
         column_config={
             "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
@@ -138,6 +141,7 @@ else:
             ),
         },
     )
+    open_film.open_selected_row(picked, worst["id"].tolist())
 
 st.subheader("Proxy quality of the recommendations")
 if analysis.evaluation is None or analysis.evaluation.empty:

@@ -194,13 +194,8 @@ event = st.plotly_chart(
     figure, key=f"exp_chart_{dims}", on_select="rerun" if selectable else "ignore",
     selection_mode=("box", "lasso", "points"), config={"scrollZoom": True, "displaylogo": False},
 )
-if selectable:
-    clicked = explorer.selected_rows([point]) if (point := open_film.clicked_point(event.selection)) else []
-    if clicked:  # a click on one dot opens that film; a box or lasso lists films below
-        open_film.open_in_recommender(int(model.ids[clicked[0]]))
-    st.caption("Click a dot to open that film in the recommender; drag a box or lasso to list films.")
-else:
-    st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
+if not selectable:
+    st.caption("3-D maps can be turned and zoomed; selecting films works on 2-D maps.")
 
 if segments is not None:
     far = int(segments["far"].sum())
@@ -227,7 +222,10 @@ with selection_tab:
     if not selectable:
         st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
     elif not rows:
-        st.caption("Drag a box or a lasso on the map (the lasso is the default tool) to list the films inside it.")
+        st.caption(
+            "Drag a lasso on the map (or choose the box tool, top right) to list the films inside it; "
+            "a row of that list opens its film in the recommender."
+        )
     else:
         selected = explorer.selection_table(frame, rows)
         st.markdown(f"**{len(selected):,} films selected**: select a row to open that film in the recommender.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import cache, figures, labels, shell
+from dashboard import cache, figures, labels, open_film, shell, state
 from dashboard.text import md
 from recommender import summary
 from recommender.ranking import genres_of
@@ -48,17 +48,28 @@ st.caption(
     "at least m votes to enter the chart, and its own average counts more the more votes it has."
 )
 
+all_genres = genres_of(model.movies)
+full = (facts["first_year"], facts["last_year"]) if facts["first_year"] is not None else None
+has_years = full is not None and full[0] < full[1]
+SETTINGS = [
+    state.Setting("top_genres", "top_genre", [], "list", choices=frozenset(all_genres)),
+    state.Setting("top_n", "top_n", 20, "int", low=5, high=100),
+]
+if has_years:
+    SETTINGS.append(state.Setting("top_years", "top_years", full, "range", low=full[0], high=full[1]))
+state.restore(SETTINGS)
+
 filters = st.columns([3, 3, 2])
 chosen_genres = filters[0].multiselect(
-    "Genres", genres_of(model.movies), key="top_genres", placeholder="Any genre",
+    "Genres", all_genres, key="top_genres", placeholder="Any genre",
     help="Keep films having any of these genres.", persist_state="session",
 )
 years = None
-if facts["first_year"] is not None and facts["first_year"] < facts["last_year"]:
-    full = (facts["first_year"], facts["last_year"])
-    chosen_years = filters[1].slider("Release years", *full, value=full, key="top_years", persist_state="session")
+if has_years:
+    chosen_years = filters[1].slider("Release years", *full, key="top_years", persist_state="session")
     years = None if tuple(chosen_years) == full else tuple(chosen_years)
-n = filters[2].slider("Films shown", 5, 100, 20, step=5, key="top_n", persist_state="session")
+n = filters[2].slider("Films shown", 5, 100, step=5, key="top_n", persist_state="session")
+state.publish(SETTINGS)
 
 chart = cache.cached_top_chart(model, cache.build_stamp(model), tuple(sorted(chosen_genres)), years, n)
 if chart.empty:
@@ -67,20 +78,24 @@ if chart.empty:
         "Widen the year range or choose other genres."
     )
 else:
-    st.dataframe(
+    st.caption("Select a row to open that film in the recommender.")
+    picked = st.dataframe(
         chart,
         hide_index=True,
         key="top_chart",
+        on_select="rerun",
+        selection_mode="single-row",
         column_order=["rank", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"],
         column_config={
-            "rank": st.column_config.NumberColumn("#", width="small"),
-            "display_title": st.column_config.TextColumn("Film", width="medium"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            "genres": st.column_config.ListColumn("Genres"),
-            "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote"),
-            "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes"),
+            "rank": st.column_config.NumberColumn("#", width=40),
+            "display_title": st.column_config.TextColumn("Film", width=260),
+            "year": st.column_config.NumberColumn("Year", format="%d", width=56),
+            "genres": st.column_config.ListColumn("Genres", width=220),
+            "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote", width=48),
+            "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes", width=72),
             "weighted_rating": st.column_config.ProgressColumn(
-                "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0
+                "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0, width=150
             ),
         },
     )
+    open_film.open_selected_row(picked, chart["id"].tolist())

@@ -114,7 +114,7 @@ if query_text.strip():
 
 pick = st.columns([4, 2], vertical_alignment="bottom")
 movie_id = pick[0].selectbox(
-    "Film", ids, format_func=title_of, key="rec_movie", persist_state="session",
+    "Find a film", ids, format_func=title_of, key="rec_movie", persist_state="session",
     help="Type part of a title to jump to a film. Films sharing a title show their year.",
 )
 k = pick[1].slider("Number of results", 1, K_MAX, key="rec_k", persist_state="session")

@@ -43,6 +43,7 @@ from scripts.browser_support import (  # noqa: E402
     settle,
     wait_for,
     wait_heading,
+    wait_idle,
 )
 
 # The fixtures (app_server, app_url, demo_ids, browser, page, chromium_path) are in tests/browser_fixtures.py.
@@ -52,6 +53,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600, fu
 HTML_TITLES_CSV = REPO / "tests" / "bad_inputs" / "html_titles.csv"
 SCRIPT_TITLE = "<script>alert(1)</script>"
 BOLD_TITLE = "<b>Bold</b> & <i>Co</i>"
+
+
+def click_row(frame, row: int = 0) -> None:
+    """Select row ``row`` (0 = first) of a single-row-selection ``st.dataframe``: a click
+    on its row marker (the grid is a canvas; 35 px rows under a 35 px header)."""
+    frame.scroll_into_view_if_needed()
+    box = frame.bounding_box()
+    frame.page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)
 
 
 def query_of(page) -> dict[str, str]:
@@ -215,6 +224,45 @@ def test_recommender_search_then_more_like_this(page, app_url: str, demo_ids: di
     assert_no_problem(page)
 
 
+def test_search_by_person_then_back_returns_to_the_previous_film(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    open_page(page, f"{app_url}/recommender")
+    wait_for(page, "the first result cards", lambda: card_count(page) > 0)
+    first_heading = heading_text(page)
+    first_movie = query_of(page)["movie"]
+    box = page.locator(f'{MAIN} [data-testid="stTextInput"] input').first
+    box.fill("Nolan")
+    box.press("Enter")
+    hits = page.locator(f'{MAIN} [data-testid="stDataFrame"]').first
+    wait_for(page, "the search hits", lambda: "Christopher Nolan (director)" in " ".join(grid_column(hits, 1)))
+    second_hit = grid_column(hits, 0)[1]
+    click_row(hits, 1)  # one click on a hit makes it the query
+    wait_heading(page, second_hit)
+    chosen = query_of(page)["movie"]
+    assert chosen != first_movie
+    # More like this, then Back twice: the Nolan film, then the first film again.
+    wait_for(page, "result cards", lambda: card_count(page) > 0)
+    page.locator(f"{MAIN} [class*='st-key-rec_more_'] button").first.click()
+    wait_for(page, "the next film", lambda: query_of(page)["movie"] not in (chosen, first_movie))
+    wait_idle(page)
+    page.go_back()
+    wait_for(page, "Back to the Nolan film", lambda: query_of(page).get("movie") == chosen and card_count(page) > 0)
+    page.go_back()
+    wait_for(page, "Back to the first film", lambda: heading_text(page) == first_heading)
+    assert_no_problem(page)
+
+
+def test_a_top_chart_row_opens_the_film_in_the_recommender(page, app_url: str) -> None:
+    open_page(page, f"{app_url}/")
+    chart = page.locator(f'{MAIN} .st-key-top_chart [data-testid="stDataFrame"]').first
+    chart.scroll_into_view_if_needed()
+    wait_for(page, "the top chart", lambda: len(grid_column(chart, 1)) > 0)
+    first_film = grid_column(chart, 1)[0]
+    click_row(chart, 0)
+    wait_for(page, "the recommender", lambda: "/recommender" in page.url and heading_text(page).startswith("Recommendations for"))
+    wait_heading(page, first_film)
+    assert_no_problem(page)
+
+
 def test_shared_link_restores_the_view(page, app_url: str, demo_ids: dict[str, int]) -> None:
     movie = demo_ids["The Dark Knight"]
     open_page(page, f"{app_url}/recommender?movie={movie}&k=5&vectorizer=count")
@@ -225,7 +273,8 @@ def test_shared_link_restores_the_view(page, app_url: str, demo_ids: dict[str, i
     checked = page.locator('[data-testid="stSidebar"] .st-key-vectorizer label:has(input:checked)')
     assert checked.inner_text().strip() == "Count"
     assert page.get_by_text("Ranked by Count cosine similarity").count() == 1
-    assert query_of(page) == {"movie": str(movie), "k": "5", "vectorizer": "count"}
+    shown = query_of(page)
+    assert {name: shown[name] for name in ("movie", "k", "vectorizer")} == {"movie": str(movie), "k": "5", "vectorizer": "count"}
     assert page.locator('[data-testid="stAlert"]').count() == 0, page.locator(
         '[data-testid="stAlert"]'
     ).all_inner_texts()
