@@ -125,9 +125,9 @@ else:
         placeholder=NOT_LISTED,
         column_config={
             "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
-            "display_title": st.column_config.TextColumn("Film", width=240),
+            "display_title": st.column_config.TextColumn("Film", width=220),
             "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-            "genres": st.column_config.TextColumn("Genres", width=220),
+            "genres": st.column_config.TextColumn("Genres", width=200),
             "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
             "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
             "weighted_tau": st.column_config.NumberColumn(

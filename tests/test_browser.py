@@ -311,8 +311,9 @@ def test_explorer_draws_the_map(page, app_url: str, demo_ids: dict[str, int]) ->
     assert points >= len(demo_ids), (points, len(demo_ids))
     shown = metrics(page)
     assert shown.get("Films drawn") == f"{len(demo_ids):,}", shown
-    trust = float(shown["Trustworthiness"])
-    assert 0.5 <= trust <= 1.0, shown
+    kept = shown["True neighbours kept nearby"]
+    assert kept.endswith("%") and 0 <= int(kept[:-1]) <= 100, shown
+    assert page.get_by_text("How far to trust this map").count() == 1
     assert_no_problem(page)
 
 
@@ -413,7 +414,7 @@ def _ready(page, name: str, ids: dict[str, int]) -> bool:
         return (
             plots.count() == 1
             and plots.first.locator("canvas").count() > 0
-            and page.get_by_text("Trustworthiness").count() > 0
+            and page.get_by_text("True neighbours kept nearby").count() > 0
         )
     if name == "compare":
         return plots.count() >= 3 and len(grid_column(dataframes(page, "Count top"), 1)) > 0
