@@ -87,6 +87,16 @@ def _csv_cell(kind: str, value: object, digits: int = 4) -> object:
     return value
 
 
+def _comment_line(line: str) -> str:
+    """A ``#`` settings line that no spreadsheet runs: the line is split into cells at
+    its commas, so a film title such as ``x,=HYPERLINK(...)`` would start a cell with a
+    formula; each such piece gets the "'" prefix (quotes at a cell's start included)."""
+    pieces = line.split(",")
+    return ",".join(
+        [pieces[0]] + ["'" + p if p.lstrip('" ').startswith(_FORMULA_PREFIXES) else p for p in pieces[1:]]
+    )
+
+
 def results_csv(table: ColumnTable | pd.DataFrame, settings: Mapping[str, object] | None = None, digits: int = 4) -> bytes:
     """The table as UTF-8 CSV bytes: list cells joined with "|" (the catalog format),
     numbers rounded to ``digits`` decimals, missing values empty, and text cells that
@@ -100,7 +110,7 @@ def results_csv(table: ColumnTable | pd.DataFrame, settings: Mapping[str, object
     out = io.StringIO()
     for name, value in (settings or {}).items():
         text = " ".join(str(value).split())  # one line each, whatever the value holds
-        out.write(f"# {name}: {text}\n")
+        out.write(_comment_line(f"# {name}: {text}") + "\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.columns)
     kinds = [table.kinds[name] for name in table.columns]

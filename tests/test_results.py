@@ -1,6 +1,7 @@
 """Recommendations with reasons, the CSV download and the page's small decisions,
 on the five-movie catalog of ``conftest.py``."""
 
+import csv
 import io
 
 import numpy as np
@@ -187,3 +188,13 @@ def test_export_name_names_the_film():
 
     assert export_name("recommendations", "Amélie: The Film!", 194) == "recommendations-amelie-the-film-194.csv"
     assert export_name("selection", "???", 7, "csv") == "selection-film-7.csv"
+
+
+def test_settings_lines_defuse_formulas_after_commas():
+    # A spreadsheet splits the "# ..." line at its commas; no piece may start a formula.
+    table = ColumnTable({"id": [1]}, {"id": "int"})
+    data = results_csv(table, settings={"film": 'Heist, =HYPERLINK("http://x","y"),"@SUM(1)",-2'}).decode()
+    first = data.splitlines()[0]
+    assert first == "# film: Heist,' =HYPERLINK(\"http://x\",\"y\"),'\"@SUM(1)\",'-2"
+    for cell in next(csv.reader(io.StringIO(first))):
+        assert not cell.lstrip().startswith(("=", "+", "-", "@")), cell
