@@ -81,10 +81,11 @@ def start_build(name: str, source: CatalogSource, *, skip_maps: bool, cleanup: P
     registry = jobs()
     current = st.session_state.get("artifacts_dir")
     protect = [*registry.busy_folders(), *([Path(current)] if current else [])]
-    folder = uploads.new_build_folder(session_id(), name, settings(), protect=protect)
+    limits = settings()
+    folder = uploads.new_build_folder(session_id(), name, limits, protect=protect)
     return registry.start(
         session_id(), name, folder,
-        lambda progress: build(source, folder, skip_maps=skip_maps, progress=progress),
+        lambda progress: build(source, folder, limits.config(), skip_maps=skip_maps, progress=progress),
         cleanup=cleanup, reword=reword,
     )
 

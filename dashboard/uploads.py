@@ -44,8 +44,13 @@ class UploadSettings:
 
     ``MOVIE_UPLOADS=off`` turns uploads and builds from the app off. The rest bound
     the uploads space: builds kept per session and in all, their total size, their
-    age, and how many builds run at once.
+    age, how many builds run at once, and the films an uploaded catalog may hold.
     """
+
+    def config(self) -> RecommenderConfig:
+        """The build settings of an upload: the defaults, with at most ``max_films`` films
+        (the loaders refuse a larger file before parsing it)."""
+        return RecommenderConfig(max_movies=self.max_films)
 
     enabled: bool = True
     keep_per_session: int = 2
@@ -53,6 +58,8 @@ class UploadSettings:
     max_total_mb: int = 2048
     max_age_hours: float = 24.0
     max_running: int = 2
+    # A build costs about 11 kB per film (BENCHMARKS.md): 50,000 films stay near 0.6 GB.
+    max_films: int = 50_000
 
     ENV = {
         "keep_per_session": "MOVIE_UPLOADS_KEEP_PER_SESSION",
@@ -60,6 +67,7 @@ class UploadSettings:
         "max_total_mb": "MOVIE_UPLOADS_MAX_MB",
         "max_age_hours": "MOVIE_UPLOADS_MAX_AGE_HOURS",
         "max_running": "MOVIE_BUILDS_AT_ONCE",
+        "max_films": "MOVIE_UPLOADS_MAX_FILMS",
     }
 
     @classmethod

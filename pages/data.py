@@ -36,7 +36,7 @@ def build_upload(kind: str, files: dict, skip_maps: bool) -> bool:
         st.error(f"The upload could not be saved: {md(exc.strerror or exc)}")
         return False
     try:
-        report = uploads.validate(upload)
+        report = uploads.validate(upload, session.settings().config())
         name = next(iter(upload.original_names.values()))
         session.start_build(name, upload.source, skip_maps=skip_maps, cleanup=upload.folder, reword=upload.reword)
     except CatalogError as exc:

@@ -109,10 +109,12 @@ def read_csv_file(path: str | Path, limits: InputLimits | None = None) -> pd.Dat
 
 
 def _check_size(raw: bytes, path: Path, limits: InputLimits) -> None:
-    lines = raw.count(b"\n") + 1
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    # Lines after the header: an upper bound on the films (a quoted cell may span lines).
     if lines - 1 > limits.max_rows:
         raise CatalogError(
-            f"{path}: {lines:,} lines, more than the limit of {limits.max_rows:,} films (setting max_movies)"
+            f"{path}: {lines - 1:,} lines after the header, more than the limit of {limits.max_rows:,} films "
+            "(setting max_movies)"
         )
     cells = lines + raw.count(b",")
     if cells > limits.max_cells:

@@ -158,3 +158,13 @@ def test_credits_for_unknown_movies_warn(tmp_path, tmdb_files):
     credits.write_text(CREDITS + '999,Ghost,"[]","[]"\n')
     _, report = load_tmdb(tmdb_files[0], credits)
     assert any("not in the movies file" in w and "999" in w for w in report.warnings)
+
+
+def test_the_film_limit_is_exact(tmp_path):
+    from recommender.config import InputLimits
+
+    path = tmp_path / "films.csv"
+    path.write_text("id,title\n1,A\n2,B\n3,C\n")
+    assert len(load_catalog_csv(path, InputLimits(max_rows=3))[0]) == 3
+    with pytest.raises(CatalogError, match="3 lines after the header, more than the limit of 2 films"):
+        load_catalog_csv(path, InputLimits(max_rows=2))

@@ -202,3 +202,11 @@ def test_upload_settings_from_the_environment():
 def test_pruning_without_an_uploads_root_is_a_no_op(monkeypatch, tmp_path):
     monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "absent"))
     assert uploads.prune_builds(uploads.UploadSettings()) == []
+
+
+def test_uploads_are_read_with_the_deployments_film_limit():
+    settings = uploads.UploadSettings.from_env({"MOVIE_UPLOADS_MAX_FILMS": "3"})
+    assert settings.config().max_movies == 3
+    with uploads.saved_uploads("catalog", catalog=Uploaded("films.csv", TINY_CSV.encode())) as upload:
+        with pytest.raises(CatalogError, match=r"^films\.csv: 5 lines after the header, more than the limit of 3 films"):
+            uploads.validate(upload, settings.config())
