@@ -103,6 +103,7 @@ def write(results: list[tuple[corpus.Case, corpus.Result]], seconds: float) -> s
         f"Run on {time.strftime('%Y-%m-%d')} with Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, in {seconds:,.0f} s.",
         "",
+        *_kept_section("## Before this work"),
         "## Every case",
         "",
         "| group | case | input | handled | exit | peak MB | s | message |",
@@ -127,6 +128,18 @@ def write(results: list[tuple[corpus.Case, corpus.Result]], seconds: float) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+def _kept_section(heading: str) -> list[str]:
+    """The doc's hand-run section under ``heading`` (e.g. the ``--against`` comparison
+    with older code, which takes a checkout this script does not make), kept as it is."""
+    if not DOC.exists():
+        return []
+    text = DOC.read_text(encoding="utf-8")
+    if heading not in text:
+        return []
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [heading + section.rstrip("\n"), ""]
 
 
 def main(argv: list[str] | None = None) -> int:
