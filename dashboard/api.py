@@ -158,7 +158,7 @@ def recommend_answer(artifacts: Callable[[], Path], params: dict[str, str]) -> d
     from recommender.config import VECTORIZERS
     from recommender.errors import RecommenderError, UnknownMovieError
     from recommender.ranking import RankingOptions, genres_of, languages_of
-    from recommender.results import build_filters, reasoned_results, year_bounds
+    from recommender.results import build_filters, is_weak, reasoned_results, year_bounds
 
     model = _model(artifacts)
     settings = model.config.ranking
@@ -217,6 +217,7 @@ def recommend_answer(artifacts: Callable[[], Path], params: dict[str, str]) -> d
             "languages": list(filters.languages),
             "min_votes": filters.min_votes,
         },
+        "weak": is_weak(results, settings.weak_similarity),
         "results": [{key: _jsonable(value) for key, value in record.items()} for record in results.records()],
     }
 

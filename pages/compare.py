@@ -32,7 +32,7 @@ def title_of(movie_id: int) -> str:
 
 
 SETTINGS = [
-    state.Setting("cmp_movie", "movie", default_movie_id(model.movies), "int", choices=frozenset(model.ids.tolist())),
+    state.Setting("cmp_movie", "movie", default_movie_id(model.movies, model.config.ranking.default_movie), "int", choices=frozenset(model.ids.tolist())),
     state.Setting("cmp_k", "k", min(model.config.ranking.k, K_MAX), "int", low=1, high=K_MAX),
     state.Setting("cmp_worst_n", "worst", 15, "int", low=5, high=50),
 ]

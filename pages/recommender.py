@@ -20,6 +20,7 @@ from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
     default_movie_id,
+    is_weak,
     export_name,
     reasoned_results,
     results_csv,
@@ -42,7 +43,7 @@ has_year_range = full_years is not None and full_years[0] < full_years[1]
 all_genres, all_languages = genres_of(movies), languages_of(movies)
 
 SETTINGS = [
-    state.Setting("rec_movie", "movie", default_movie_id(movies), "int", choices=known_ids),
+    state.Setting("rec_movie", "movie", default_movie_id(movies, settings.default_movie), "int", choices=known_ids),
     state.Setting("rec_k", "k", min(settings.k, K_MAX), "int", low=1, high=K_MAX),
     state.Setting("rec_rating_weight", "blend", float(settings.rating_weight), "float", low=0.0, high=1.0),
     state.Setting("rec_mmr", "mmr", bool(settings.mmr), "bool"),
@@ -127,7 +128,8 @@ mix = st.multiselect(
 controls = st.columns([2, 2, 2, 1], vertical_alignment="center")
 rating_weight = controls[0].slider(
     "Rating blend", 0.0, 1.0, step=0.05, key="rec_rating_weight",
-    help="0 ranks by similarity only; higher values favour films with a high weighted rating.",
+    help="0 ranks by similarity and the audience signals only; higher values favour films with a high "
+    "weighted rating (standardised, on the scale of this film's similarities, so 0.1 nudges and 1 ranks by rating).",
     persist_state="session",
 )
 mmr = controls[1].toggle(
@@ -195,8 +197,12 @@ if compare_id is not None:
 blended = rating_weight > 0
 method = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
 st.caption(
-    f"Ranked by {method} cosine similarity"
-    + (" to the mix of the chosen films" if mix else "")
+    f"Ranked by {method} similarity"
+    + (
+        " to the mix of the chosen films" if mix
+        else " (story, genres, keywords, people, studio, era, language, rating) and the audience "
+        "(agreement of vote averages, popularity)"
+    )
     + (f", blended {rating_weight:.0%} with the weighted rating" if blended else "")
     + (", diversified with MMR" if mmr else "")
     + (". Filters are on." if filters.active else ".")
@@ -211,6 +217,14 @@ if results.empty:
     else:
         st.info(f"{md(query['display_title'])} shares no genre, keyword, person or overview word with another film.")
     st.stop()
+
+if not mix and is_weak(results, settings.weak_similarity):
+    st.warning(
+        f"Weak recommendations: the closest film has a similarity of {max(results['similarity']):.2f}, below "
+        f"{settings.weak_similarity:.2f}. {md(query['display_title'])} shares little with any other film here, "
+        "so these are loose suggestions.",
+        icon=":material/info:",
+    )
 
 export_settings = {
     "films": "; ".join(f"{title_of(i)} (id {i})" for i in seeds),
@@ -235,7 +249,7 @@ if as_table:
         on_select=partial(choose_from_table, table_key, [int(i) for i in results["id"]]),
         selection_mode="single-row",
         column_order=["rank", "heading", "similarity", "weighted_rating"]
-        + (["score"] if blended or mmr else []) + (["closest"] if mix else []) + ["why", "genres", "directors"],
+        + (["score"] if blended or mmr or not mix else []) + (["closest"] if mix else []) + ["why", "genres", "directors"],
         column_config={
             "rank": st.column_config.NumberColumn("#", width=40),
             "heading": st.column_config.TextColumn("Film", width=220),
@@ -245,7 +259,7 @@ if as_table:
                 "Similarity", format="%.2f", min_value=0.0, max_value=1.0, width=100
             ),
             "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=120),
-            "score": st.column_config.NumberColumn("Score", format="%.3f", help="Similarity blended with the rating", width=70),
+            "score": st.column_config.NumberColumn("Score", format="%.3f", help="What the list is ordered by: similarity plus the audience signals, blended with the rating", width=70),
             "closest": st.column_config.TextColumn("Closest to", width=150),
             "why": st.column_config.TextColumn("Why", width=420),
         },
@@ -269,7 +283,7 @@ else:
                 st.progress(float(min(max(result.similarity, 0.0), 1.0)), text=f"Similarity {result.similarity:.2f}")
                 st.markdown(
                     f"⭐ Weighted rating **{result.weighted_rating:.2f}**"
-                    + (f" · score {result.score:.3f}" if blended or mmr else "")
+                    + (f" · score {result.score:.3f}" if blended or mmr or not mix else "")
                     + (f" · closest to {md(result.closest)}" if mix else "")
                 )
                 st.caption(f"**Why:** {md(result.why)}")

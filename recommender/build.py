@@ -28,6 +28,7 @@ from recommender.artifacts import (
     sha256_file,
     write_manifest,
 )
+from recommender.audience import AudienceTerms
 from recommender.catalog import (
     InputLimits,
     LoadReport,
@@ -42,7 +43,7 @@ from recommender.evaluation import compare_vectorizers
 from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
-from recommender.neighbours import top_neighbours
+from recommender.neighbours import ExtraTerm, top_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
 from recommender.vectorize import vectorize_catalog
 
@@ -143,8 +144,15 @@ def build_model(
     with steps.step("vectorize") as report:
         vectors = vectorize_catalog(catalog, config)
         report(1.0)
+    audience = AudienceTerms.from_votes(
+        catalog["vote_average"].to_numpy(dtype=np.float64, na_value=np.nan),
+        catalog["vote_count"].to_numpy(dtype=np.float64, na_value=np.nan),
+        config.audience,
+    )
     with steps.step("neighbours") as report:
-        found = _all_neighbours({name: vectors[name].matrix for name in VECTORIZERS}, config, report)
+        found = _all_neighbours(
+            {name: vectors[name].matrix for name in VECTORIZERS}, config, report, audience.block if audience.active else None
+        )
     spaces = {
         name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
         for name, (index, scores) in found.items()
@@ -153,7 +161,7 @@ def build_model(
 
 
 def _all_neighbours(
-    matrices: dict[str, sp.csr_matrix], config: RecommenderConfig, report: Progress
+    matrices: dict[str, sp.csr_matrix], config: RecommenderConfig, report: Progress, extra: ExtraTerm | None = None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Top-k neighbours of each vectorizer's vectors, the vectorizers in parallel threads.
 
@@ -175,6 +183,7 @@ def _all_neighbours(
                 chunk_rows=chunk_rows,
                 max_block_cells=max_block_cells,
                 progress=lambda fraction, _message, name=name: done.__setitem__(name, fraction),
+                extra=extra,
             )
             for name, matrix in matrices.items()
         }

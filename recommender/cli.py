@@ -22,7 +22,7 @@ from recommender.errors import ConfigError, RecommenderError
 from recommender.loading import load_model
 from recommender.popularity import top_chart
 from recommender.ranking import RankingOptions, neighbour_ids
-from recommender.results import reasoned_results
+from recommender.results import is_weak, reasoned_results
 
 if TYPE_CHECKING:
     from recommender.build import CatalogSource
@@ -173,6 +173,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     options = RankingOptions.from_settings(model.config.ranking, vectorizer=args.vectorizer, **({"k": args.k} if args.k else {}))
     table = reasoned_results(model, movie_id, options)  # the recommender page's list, reasons included
     query_row = model.row_of(movie_id)
+    weak = is_weak(table, model.config.ranking.weak_similarity)
     if args.json:
         records = [
             {
@@ -185,9 +186,12 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             }
             for r in table.tuples()
         ]
-        print(_json_text({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "results": records}))
+        print(_json_text({"query": {"id": movie_id, "title": model.display_titles[query_row]}, "vectorizer": args.vectorizer, "weak": weak, "results": records}))
         return 0
     print(printable(f"Recommendations for {model.display_titles[query_row]} (id {movie_id}, {args.vectorizer}):"))
+    if weak:
+        best = max(table["similarity"], default=0.0)
+        print(f"  weak: the closest film has a similarity of {best:.2f}, below {model.config.ranking.weak_similarity:.2f}; loose suggestions")
     for r in table.tuples():
         print(printable(f"{r.rank:>3}. {r.display_title}  [id {r.id}]  similarity {r.similarity:.3f}  WR {r.weighted_rating:.2f}"))
         print(f"     why: {printable(r.why)}")

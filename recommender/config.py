@@ -25,7 +25,11 @@ FIELDS: tuple[str, ...] = (
     "cast",
     "directors",
     "companies",
+    "era",
+    "language",
+    "rating",
 )
+SIMILARITIES: tuple[str, ...] = ("field_mean", "cosine")
 
 
 # The maps a build can draw: projection methods and dimensions.
@@ -35,15 +39,26 @@ MAP_DIMENSIONS: tuple[int, ...] = (2, 3)
 
 @dataclass(frozen=True)
 class FieldWeights:
-    """Multiplier applied to every term of a field before rows are L2-normalised."""
+    """How much each field counts in the similarity of two movies.
 
-    overview: float = 1.0
-    tagline: float = 1.0
-    genres: float = 1.0
-    keywords: float = 1.5
-    cast: float = 1.0
-    directors: float = 1.0
-    companies: float = 1.0
+    With ``similarity="field_mean"`` (the default) the similarity is the weighted mean
+    of the per-field cosines with these weights; with ``"cosine"`` every term of a
+    field is multiplied by its weight before the whole row is L2-normalised. ``era``
+    (release years), ``language`` (original language) and ``rating`` (audience
+    rating) are the signals beyond words (:class:`FeatureSettings`); 0 leaves a
+    field out. Chosen against MovieLens co-ratings: see ``docs/EVALUATION.md``.
+    """
+
+    overview: float = 0.35
+    tagline: float = 0.3
+    genres: float = 1.5
+    keywords: float = 1.6
+    cast: float = 0.7
+    directors: float = 0.8
+    companies: float = 0.9
+    era: float = 1.5
+    language: float = 0.9
+    rating: float = 1.0
 
     def validate(self) -> None:
         for name in FIELDS:
@@ -73,6 +88,72 @@ class VectorizerSettings:
         low, high = self.ngram_range
         if not (1 <= low <= high <= 3):
             raise ConfigError(f"{name}.ngram_range must satisfy 1 <= low <= high <= 3, got {self.ngram_range!r}")
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """How movies become terms beyond the plain words (:mod:`recommender.features`).
+
+    Era: a movie released in year y gets the terms y - era_span .. y + era_span, so
+    two movies share ``2 * era_span + 1 - |gap|`` of them (a triangular kernel on the
+    gap in years). Audience rating: likewise over steps of ``rating_step`` of the
+    weighted rating, ``rating_span`` either side. Stop words are decided from the
+    catalog itself: overview and tagline words written with a capital letter inside
+    sentences at least ``name_share`` of the time (character names: "Andy"; 1 keeps
+    them), words in more than ``max_word_share`` of the overviews (generic story
+    words: "life", "young"), and keywords on more than ``max_keyword_share`` of the
+    movies (TMDB housekeeping such as "duringcreditsstinger", "woman director").
+    """
+
+    era_span: int = 10
+    rating_span: float = 1.5
+    rating_step: float = 0.25
+    name_share: float = 0.9
+    max_word_share: float = 0.05
+    max_keyword_share: float = 0.03
+
+    def validate(self) -> None:
+        if not isinstance(self.era_span, int) or self.era_span < 0:
+            raise ConfigError(f"features.era_span must be an int >= 0, got {self.era_span!r}")
+        if not self.rating_step > 0 or not self.rating_span >= 0:
+            raise ConfigError(
+                f"features.rating_step must be > 0 and rating_span >= 0, got {self.rating_step!r} and {self.rating_span!r}"
+            )
+        for name in ("name_share", "max_word_share", "max_keyword_share"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ConfigError(f"features.{name} must be in (0, 1], got {value!r}")
+
+
+@dataclass(frozen=True)
+class AudienceSettings:
+    """Audience signals added to the similarity when ranking (never part of it).
+
+    Both are standardised over the catalog (z-scores), so a weight means the same in
+    any catalog. ``rating_agreement`` weighs ``z(q) * z(c)`` of the vote averages of the
+    query q and a candidate c: two acclaimed films gain, two panned films gain, an
+    acclaimed and a panned one lose. ``popularity`` weighs ``p(c)``, the standardised
+    ``log(1 + votes)`` of the candidate: with equal similarity, the film more people saw
+    first. ``popularity_agreement`` weighs ``p(q) * p(c)``: widely seen films with widely
+    seen ones, little-seen with little-seen (unlike ``popularity``, it does not push the
+    same hits into every list: catalog coverage stays). The stored neighbours are
+    ranked by the sum, so the page's default list costs no more.
+    """
+
+    rating_agreement: float = 0.1
+    popularity: float = 0.02
+    popularity_agreement: float = 0.03
+    # A vote average of fewer votes says nothing (10.0 from one vote): such films count
+    # as average in the agreement.
+    min_votes: int = 10
+
+    def validate(self) -> None:
+        if not isinstance(self.min_votes, int) or self.min_votes < 1:
+            raise ConfigError(f"audience.min_votes must be an int >= 1, got {self.min_votes!r}")
+        for name in ("rating_agreement", "popularity", "popularity_agreement"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value <= 10:
+                raise ConfigError(f"audience.{name} must be a number in [0, 10], got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -125,10 +206,18 @@ class RankingSettings:
     mmr: bool = False
     mmr_lambda: float = 0.7
     candidate_pool: int = 100
+    # Below this best similarity a list is flagged as weak: on held-out MovieLens
+    # co-ratings such lists agree with viewers no better than popularity (docs/EVALUATION.md).
+    weak_similarity: float = 0.25
+    # The page's first film (a title, display title or id), chosen because its list
+    # shows what the recommender does; the most voted film when the catalog lacks it.
+    default_movie: str = "Toy Story"
 
     def validate(self) -> None:
         if self.k < 1:
             raise ConfigError(f"ranking.k must be >= 1, got {self.k}")
+        if not 0 <= self.weak_similarity <= 1:
+            raise ConfigError(f"ranking.weak_similarity must be in [0, 1], got {self.weak_similarity}")
         if not 0 <= self.rating_weight <= 1:
             raise ConfigError(f"ranking.rating_weight must be in [0, 1], got {self.rating_weight}")
         if not 0 <= self.mmr_lambda <= 1:
@@ -159,6 +248,9 @@ class RecommenderConfig:
     """All settings: features, vectorizers, neighbours, popularity, maps, clusters, seeds."""
 
     weights: FieldWeights = field(default_factory=FieldWeights)
+    features: FeatureSettings = field(default_factory=FeatureSettings)
+    similarity: str = "field_mean"
+    audience: AudienceSettings = field(default_factory=AudienceSettings)
     tfidf: VectorizerSettings = field(default_factory=VectorizerSettings)
     count: VectorizerSettings = field(default_factory=lambda: VectorizerSettings(sublinear_tf=False))
     top_cast: int = 5
@@ -181,6 +273,10 @@ class RecommenderConfig:
     def validate(self) -> "RecommenderConfig":
         """Raise :class:`ConfigError` naming the first bad setting; return self."""
         self.weights.validate()
+        self.features.validate()
+        self.audience.validate()
+        if self.similarity not in SIMILARITIES:
+            raise ConfigError(f"similarity must be one of {', '.join(SIMILARITIES)}, got {self.similarity!r}")
         self.tfidf.validate("tfidf")
         self.count.validate("count")
         if self.top_cast < 1:

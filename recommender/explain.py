@@ -21,6 +21,9 @@ FIELD_TITLES: dict[str, str] = {
     "companies": "Studio",
     "overview": "Story",
     "tagline": "Tagline",
+    "era": "Era",
+    "language": "Language",
+    "rating": "Rating",
 }
 
 
@@ -54,7 +57,7 @@ def explain(vectors: TermVectors, query_row: int, other_row: int, per_field: int
     for item in contributions(vectors, query_row, other_row):
         totals[item.field] = totals.get(item.field, 0.0) + item.share
         labels = grouped.setdefault(item.field, [])
-        if len(labels) < per_field:
+        if len(labels) < per_field and item.label not in labels:  # era terms share decade labels
             labels.append(item.label)
     return {f: grouped[f] for f in sorted(grouped, key=lambda f: -totals[f])}
 

@@ -6,16 +6,29 @@ names (genres, cast, directors, companies) and keywords are collapsed to one tok
 lower-cased, stripped of scikit-learn's English stop words and stemmed with NLTK's
 Porter stemmer (no corpus download needed), each distinct word stemmed once. A
 readable label is kept for each term ("Sam Worthington", "space") for explanations.
+
+Beyond words, the signals a viewer sees on a film's card (:class:`FeatureSettings`):
+release era (``era:1994`` for each year within ``era_span`` of the release),
+original language (``language:fr``) and audience rating (``rating:28`` for each
+``rating_step`` within ``rating_span`` of the weighted rating). Stop words beyond
+scikit-learn's list are found in the catalog itself (:func:`catalog_stop_words`):
+character names, generic story words and keywords on too many movies.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from recommender.config import FeatureSettings
+from recommender.languages import language_name
 
 NAME_FIELDS: dict[str, str] = {
     "genres": "genres",
@@ -25,7 +38,18 @@ NAME_FIELDS: dict[str, str] = {
     "companies": "companies",
 }
 TEXT_FIELDS: tuple[str, ...] = ("overview", "tagline")
+STORY_FIELDS: tuple[str, ...] = ("overview", "tagline")  # where catalog stop words apply
+RATING_COLUMN = "weighted_rating"
+# One label for all terms of a kernel: a "why" says that two films are close, not which
+# of the overlapping years or rating steps they share.
+ERA_LABEL = "released close together"
+# A share of a tiny catalog is a handful of films: a word or keyword on no more than
+# this many films is never a stop word.
+MIN_STOP_MOVIES = 10
+RATING_LABEL = "close weighted ratings"
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+# A word starts a sentence (and is capitalised for that alone) after one of these.
+_SENTENCE_STARTERS = frozenset('.!?:;"\u201c\u2018([-')
 
 
 def collapse_name(name: str) -> str:
@@ -44,6 +68,7 @@ class MovieTokens:
 
     docs: list[list[str]]
     labels: dict[str, str]
+    stop_words: StopWords = dataclass_field(default_factory=lambda: StopWords())
 
 
 class Stemmer:
@@ -62,19 +87,119 @@ class Stemmer:
         return stem
 
 
+def _clean(word: str) -> str:
+    """A possessive loses its "'s" ("Andy's" -> "andy"); other apostrophes go."""
+    if word.endswith(("'s", "\u2019s")):
+        word = word[:-2]
+    return word.replace("'", "").replace("\u2019", "")
+
+
 def text_words(text: str) -> list[str]:
     """Lower-cased words of a text without English stop words or 1-letter words."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    return [w.replace("'", "") for w in words if len(w) > 1 and w not in ENGLISH_STOP_WORDS]
+    words = (_clean(w) for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return [w for w in words if len(w) > 1 and w not in ENGLISH_STOP_WORDS]
 
 
-def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1)) -> MovieTokens:
+@dataclass(frozen=True)
+class StopWords:
+    """Words and keywords the catalog itself marks as noise, with why (for the report)."""
+
+    names: frozenset[str] = frozenset()  # lower-cased words written as names
+    generic: frozenset[str] = frozenset()  # stems in too many overviews
+    keywords: frozenset[str] = frozenset()  # keywords (as given) on too many movies
+
+
+def catalog_stop_words(catalog: pd.DataFrame, settings: FeatureSettings, stem: Stemmer | None = None) -> StopWords:
+    """The catalog's own stop words under ``settings`` (see :class:`FeatureSettings`).
+
+    Names: words seen at least twice inside sentences (not first), capitalised at
+    least ``name_share`` of those times, and neither a keyword of any movie nor a word
+    of one (that would be a place or a topic: "Paris", "Christmas", "New York"). Generic: stems in more than
+    ``max_word_share`` of the movies' overview and tagline. Keywords: on more than
+    ``max_keyword_share`` of the movies. Either way on more than :data:`MIN_STOP_MOVIES`
+    movies too (in a tiny catalog every word is on a large share). Shares of 1 find
+    nothing.
+    """
+    n = max(len(catalog), 1)
+    names: set[str] = set()
+    if settings.name_share < 1:
+        inside, capitalised = Counter(), Counter()
+        for field_name in STORY_FIELDS:
+            for text in catalog[field_name].tolist():
+                text = unicodedata.normalize("NFKC", text or "")
+                for match in _WORD.finditer(text):
+                    before = text[max(0, match.start() - 8) : match.start()].rstrip()
+                    if not before or before[-1] in _SENTENCE_STARTERS:
+                        continue
+                    word = _clean(match.group().casefold())
+                    inside[word] += 1
+                    capitalised[word] += match.group()[0].isupper()
+        # A capitalised word that is also a keyword names a place or a topic ("Paris",
+        # "Christmas"), not a character: it stays.
+        topics = {collapse_name(word) for ks in catalog["keywords"].tolist() for k in ks for word in (k, *k.split())}
+        names = {
+            w for w, count in inside.items()
+            if count >= 2 and capitalised[w] >= settings.name_share * count and collapse_name(w) not in topics
+        }
+    generic: set[str] = set()
+    if settings.max_word_share < 1:
+        stem = stem or Stemmer()
+        df: Counter[str] = Counter()
+        for overview, tagline in zip(catalog["overview"].tolist(), catalog["tagline"].tolist()):
+            df.update({stem(w) for w in text_words(f"{overview or ''} {tagline or ''}") if w not in names})
+        generic = {w for w, count in df.items() if count > max(settings.max_word_share * n, MIN_STOP_MOVIES)}
+    keywords: set[str] = set()
+    if settings.max_keyword_share < 1:
+        df = Counter(k for ks in catalog["keywords"].tolist() for k in set(ks))
+        keywords = {k for k, count in df.items() if count > max(settings.max_keyword_share * n, MIN_STOP_MOVIES)}
+    return StopWords(names=frozenset(names), generic=frozenset(generic), keywords=frozenset(keywords))
+
+
+def _number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def signal_terms(year: object, language: object, rating: object, settings: FeatureSettings) -> list[tuple[str, str]]:
+    """(term, label) pairs of a movie's era, language and audience rating.
+
+    >>> [t for t, _ in signal_terms(1994, "fr", None, FeatureSettings(era_span=1))]
+    ['era:1993', 'era:1994', 'era:1995', 'language:fr']
+    """
+    terms: list[tuple[str, str]] = []
+    known_year = _number(year)
+    if known_year is not None:
+        centre = int(known_year)
+        for y in range(centre - settings.era_span, centre + settings.era_span + 1):
+            terms.append((f"era:{y}", ERA_LABEL))
+    if isinstance(language, str) and language.strip():
+        code = language.strip()
+        terms.append((f"language:{code}", language_name(code)))
+    known_rating = _number(rating)
+    if known_rating is not None:
+        centre = round(known_rating / settings.rating_step)
+        reach = round(settings.rating_span / settings.rating_step)
+        for step in range(centre - reach, centre + reach + 1):
+            terms.append((f"rating:{step}", RATING_LABEL))
+    return terms
+
+
+def tokenize_catalog(
+    catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1), settings: FeatureSettings | None = None
+) -> MovieTokens:
     """Terms per movie, in catalog row order.
 
     ``ngram_range`` applies to overview and tagline words (after stemming); name
-    fields always give one term per name. Returns :class:`MovieTokens`.
+    fields always give one term per name; era, language and audience rating terms
+    come from the columns ``year``, ``original_language`` and ``weighted_rating``
+    (else ``vote_average``) where the catalog has them. Returns :class:`MovieTokens`.
     """
-    stem = Stemmer()
+    settings = settings or FeatureSettings()
+    stem = Stemmer()  # shared: the stop words stem the same words first
+    stop = catalog_stop_words(catalog, settings, stem)
     labels: dict[str, str] = {}
     docs: list[list[str]] = []
     # One string object per distinct term and name: the docs hold millions of
@@ -83,10 +208,17 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
     name_tokens: dict[str, str] = {}
     low, high = ngram_range
     columns = {field: catalog[field].tolist() for field in (*NAME_FIELDS, *TEXT_FIELDS)}
-    for row in range(len(catalog)):
+    missing = [None] * len(catalog)
+    rating_column = RATING_COLUMN if RATING_COLUMN in catalog else "vote_average"
+    signals = zip(
+        *(catalog[c].tolist() if c in catalog else missing for c in ("year", "original_language", rating_column))
+    )
+    for row, (year, language, rating) in enumerate(signals):
         terms: list[str] = []
         for field in NAME_FIELDS:
             for name in columns[field][row]:
+                if field == "keywords" and name in stop.keywords:
+                    continue
                 token = name_tokens.get(name)
                 if token is None:
                     token = name_tokens[name] = collapse_name(name)
@@ -97,7 +229,13 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
                     terms.append(term)
         for field in TEXT_FIELDS:
             words = text_words(columns[field][row] or "")
+            story = field in STORY_FIELDS
+            if story and stop.names:
+                words = [w for w in words if w not in stop.names]
             stems = [stem(w) for w in words]
+            if story and stop.generic:
+                kept = [i for i, token in enumerate(stems) if token not in stop.generic]
+                words, stems = [words[i] for i in kept], [stems[i] for i in kept]
             for word, token in zip(words, stems):
                 labels.setdefault(f"{field}:{token}", word)
             for n in range(max(low, 1), high + 1):
@@ -108,6 +246,10 @@ def tokenize_catalog(catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1
                     if n > 1:
                         labels.setdefault(term, " ".join(words[start : start + n]))
                     terms.append(term)
+        for term, label in signal_terms(year, language, rating, settings):
+            term = canonical.setdefault(term, term)
+            labels.setdefault(term, label)
+            terms.append(term)
         docs.append(terms)
-    return MovieTokens(docs=docs, labels=labels)
+    return MovieTokens(docs=docs, labels=labels, stop_words=stop)
 

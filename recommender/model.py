@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from recommender.audience import AudienceTerms, standardised
 from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
@@ -120,6 +121,11 @@ class RecommenderModel:
         self.display_titles = np.asarray(titles, dtype=object)
         has_rating = "rating_norm" in (movies if movies is not None else catalog)
         self.rating_norm = np.asarray(column("rating_norm"), dtype=np.float64) if has_rating else np.zeros(len(ids))
+        has_weighted = "weighted_rating" in (movies if movies is not None else catalog)
+        weighted = np.asarray(column("weighted_rating"), dtype=np.float64) if has_weighted else np.zeros(len(ids))
+        self.rating_z = standardised(weighted)
+        votes = {name: np.asarray(column(name), dtype=np.float64) if name in (movies if movies is not None else catalog) else np.full(len(ids), np.nan) for name in ("vote_average", "vote_count")}
+        self.audience = AudienceTerms.from_votes(votes["vote_average"], votes["vote_count"], config.audience)
 
     @property
     def movies(self) -> ColumnTable:

@@ -17,6 +17,8 @@ import scipy.sparse as sp
 from recommender.errors import ConfigError
 
 Progress = Callable[[float, str], None]
+# Rows start:stop -> a (stop - start, N) array added to their similarities to order them.
+ExtraTerm = Callable[[int, int], np.ndarray]
 
 
 def _top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -44,12 +46,15 @@ def top_neighbours(
     chunk_rows: int = 2048,
     max_block_cells: int = 20_000_000,
     progress: Progress | None = None,
+    extra: ExtraTerm | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k neighbours of every row of ``vectors`` (N x V, rows L2-normalised).
+    """Top-k neighbours of every row of ``vectors`` (N x V; a dot product of two rows is
+    their similarity).
 
-    Returns ``(index, scores)``: int32 and float32 arrays of shape (N, k), best first;
-    index -1 / score 0 where fewer than k movies have a positive similarity.
-    Memory is O(N k + block), never O(N^2).
+    Returns ``(index, scores)``: int32 and float32 arrays of shape (N, k), best first
+    by similarity, or by similarity + ``extra`` when given (``scores`` are always the
+    similarities); index -1 / score 0 where fewer than k movies have a positive
+    similarity. Memory is O(N k + block), never O(N^2).
     """
     if k < 1:
         raise ConfigError(f"k must be >= 1, got {k}")
@@ -65,7 +70,12 @@ def top_neighbours(
         stop = min(n, start + step)
         block = (vectors[start:stop] @ transposed).toarray()
         block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never itself
-        block_index, block_scores = _top_k_of_block(block, k)
+        if extra is None:
+            block_index, block_scores = _top_k_of_block(block, k)
+        else:
+            ranked = np.where(block > 0, block + extra(start, stop), -np.inf)
+            block_index, _ = _top_k_of_block(ranked, k)
+            block_scores = np.take_along_axis(block, block_index, axis=1)
         keep = block_scores > 0
         width = block_index.shape[1]
         index[start:stop, :width] = np.where(keep, block_index, -1)
@@ -80,16 +90,24 @@ def similarities(vectors: sp.csr_matrix, row: int) -> np.ndarray:
     return np.asarray((vectors @ vectors[row].T).toarray()).ravel().astype(np.float32)
 
 
-def exact_neighbours(vectors: sp.csr_matrix, row: int, k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def exact_neighbours(
+    vectors: sp.csr_matrix, row: int, k: int, mask: np.ndarray | None = None, extra: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The top-k neighbours of one movie, computed exactly on demand for any k.
 
-    ``mask`` (bool, length N) restricts the candidates. Returns (index, scores) of
-    the movies with positive similarity, best first, at most k of them.
+    ``mask`` (bool, length N) restricts the candidates; ``extra`` (length N), when
+    given, is added to the similarities to order them. Returns (index, similarities)
+    of the movies with positive similarity, best first, at most k of them.
     """
     sims = similarities(vectors, row)
     sims[row] = -np.inf
     if mask is not None:
         sims = np.where(mask, sims, -np.inf)
-    index, scores = _top_k_of_block(sims[None, :], k)
+    if extra is None:
+        index, scores = _top_k_of_block(sims[None, :], k)
+    else:
+        ranked = np.where(sims > 0, sims + extra, -np.inf)
+        index, _ = _top_k_of_block(ranked[None, :], k)
+        scores = sims[index]
     keep = scores[0] > 0
     return index[0][keep].astype(np.int32), scores[0][keep]

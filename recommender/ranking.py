@@ -1,11 +1,23 @@
 """Ranking a movie's neighbours: filters, rating blend and MMR diversity.
 
-Candidates come from the stored top-k neighbours when they suffice, otherwise from
-an exact on-demand query, so any k and any filter give exact results. The score is
-``(1 - rating_weight) * similarity + rating_weight * normalised weighted rating``;
-maximal marginal relevance (MMR) then optionally trades score for diversity. The
-query movie never appears in its own results and only movies with a positive
-similarity are recommended.
+Movies are ranked by their similarity to the query plus the audience terms
+(:mod:`recommender.audience`: agreement of vote averages, popularity), the order in
+which the build stored each movie's top-k neighbours. Candidates come from those
+stored neighbours when they suffice, otherwise from an exact on-demand query, so
+any k and any filter give exact results.
+
+The rating blend is calibrated: similarities and weighted ratings live on different
+scales (a 0.1 gap in similarity separates a sequel from a stranger; a 0.1 gap in
+rating is nothing), so the weighted rating is first standardised over the catalog
+(z-score) and put on the scale of the query's own similarities: the mean and
+standard deviation of the similarities of its stored neighbours. The score is
+``(1 - w) * similarity + w * (mean + sd * rating_z)``: at w = 0.1 a film one standard
+deviation better rated gains a ninth of a standard deviation of similarity. With a
+blend every film of positive similarity is scored (one sparse product), so the
+ranking is exact over the whole catalog. Maximal
+marginal relevance (MMR) then optionally trades score for diversity. The query
+movie never appears in its own results and only movies with a positive similarity
+are recommended.
 """
 
 from __future__ import annotations
@@ -58,7 +70,9 @@ class RankingOptions:
 
 
 def candidates(model: RecommenderModel, row: int, needed: int, vectorizer: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """The ``needed`` most similar movies to ``row`` passing ``mask`` (exact)."""
+    """The ``needed`` best movies for ``row`` passing ``mask`` (exact): by similarity
+    plus the audience terms (:mod:`recommender.audience`), the order the stored
+    neighbours have. Returns (rows, similarities)."""
     space = model.space(vectorizer)
     stored = space.neighbours[row]
     valid = stored >= 0
@@ -68,31 +82,50 @@ def candidates(model: RecommenderModel, row: int, needed: int, vectorizer: str, 
     if valid.sum() >= needed or complete:
         rows = stored[valid][:needed]
         return rows, space.similarity(row, rows)
-    return exact_neighbours(space.vectors.matrix, row, needed, mask)
+    extra = model.audience.of(row, np.arange(model.n_movies)) if model.audience.active else None
+    return exact_neighbours(space.vectors.matrix, row, needed, mask, extra)
 
 
 def rank(model: RecommenderModel, movie_id: int, options: RankingOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, similarities and final scores of the recommendations, best first.
 
+    The score is the similarity plus the audience terms, then blended with the
+    weighted rating when ``options.rating_weight`` > 0 (see the module docstring).
     Raises :class:`~recommender.errors.UnknownMovieError` for an unknown id and
     :class:`ConfigError` for bad options.
     """
     options.validate()
     row = model.row_of(movie_id)
-    reranks = options.rating_weight > 0 or options.mmr
-    needed = max(options.candidate_pool, options.k) if reranks else options.k
+    weight = options.rating_weight
+    needed = max(options.candidate_pool, options.k) if options.mmr else options.k
     mask = filter_mask(model.movies, options.filters)
-    rows, sims = candidates(model, row, needed, options.vectorizer, mask)
-    rating = model.rating_norm[rows]
-    scores = (1 - options.rating_weight) * sims + options.rating_weight * rating
-    if options.rating_weight > 0:
-        order = np.lexsort((rows, -sims, -scores))
-        rows, sims, scores = rows[order], sims[order], scores[order]
+    if weight > 0:
+        # With a rating blend any movie of positive similarity may rank first: score them all.
+        rows, sims = exact_neighbours(model.space(options.vectorizer).vectors.matrix, row, model.n_movies, mask)
+    else:
+        rows, sims = candidates(model, row, needed, options.vectorizer, mask)
+    sims = sims.astype(np.float64)
+    scores = sims + model.audience.of(row, rows) if model.audience.active else sims
+    if weight > 0:
+        centre, spread = similarity_scale(model, row, options.vectorizer)
+        scores = (1 - weight) * scores + weight * (centre + spread * model.rating_z[rows])
+    order = np.lexsort((rows, -sims, -scores))
+    rows, sims, scores = rows[order], sims[order], scores[order]
     if options.mmr and len(rows) > 1:
         chosen = mmr_order(model.space(options.vectorizer).vectors.matrix, rows, scores, options.k, options.mmr_lambda)
         rows, sims, scores = rows[chosen], sims[chosen], scores[chosen]
     k = options.k
     return rows[:k].astype(np.int64), sims[:k].astype(np.float64), scores[:k].astype(np.float64)
+
+
+def similarity_scale(model: RecommenderModel, row: int, vectorizer: str) -> tuple[float, float]:
+    """Mean and standard deviation of the similarities of a movie's stored neighbours
+    (positive ones): the scale the rating blend puts ratings on. (0, 0) without any."""
+    scores = model.space(vectorizer).scores_of(row)
+    scores = scores[scores > 0].astype(np.float64)
+    if len(scores) == 0:
+        return 0.0, 0.0
+    return float(scores.mean()), float(scores.std())
 
 
 def mmr_order(vectors, rows: np.ndarray, relevance: np.ndarray, k: int, lam: float) -> np.ndarray:

@@ -4,7 +4,8 @@
 per recommended movie, a heading ("Alien (1979)") and a short "why" built from the
 terms it shares with the query (:mod:`recommender.explain`).
 :func:`results_csv` turns that table into a CSV download that is safe to open in a
-spreadsheet. :func:`default_movie_id`, :func:`year_bounds` and :func:`build_filters`
+spreadsheet. :func:`is_weak` says when a list is too weak to present with confidence.
+:func:`default_movie_id`, :func:`year_bounds` and :func:`build_filters`
 hold the small decisions the recommender page would otherwise make itself. All of it
 works on plain columns, without pandas (the recommender page is the app's first
 page and does not load it); ``.to_frame()`` gives a DataFrame where one is needed.
@@ -70,9 +71,23 @@ def reasoned_results(
     titles = [model.movies["title"][row] for row in rows]
     headings = [title_with_year(d, t, y) for d, t, y in zip(table["display_title"], titles, table["year"])]
     vectors = model.space(options.vectorizer).vectors
-    explanations = explain_results(vectors, model.row_of(movie_id), rows, per_field)
+    query_row = model.row_of(movie_id)
+    explanations = explain_results(vectors, query_row, rows, per_field)
+    whys = []
+    for row, explanation in zip(rows, explanations):
+        why = why_text(explanation, max_fields)
+        audience = model.audience.reason(query_row, int(row))
+        whys.append(f"{why} · Audience: {audience}" if audience else why)
     table = table.with_column("heading", "str", headings, position=3)
-    return table.with_column("why", "str", [why_text(e, max_fields) for e in explanations]).select(REASON_COLUMNS)
+    return table.with_column("why", "str", whys).select(REASON_COLUMNS)
+
+
+def is_weak(results: ColumnTable, weak_similarity: float) -> bool:
+    """True when the list is weak: empty, or its best similarity below ``weak_similarity``
+    (``ranking.weak_similarity``; below it, lists agreed with real viewers no better
+    than popularity: docs/EVALUATION.md)."""
+    similarities = results["similarity"]
+    return len(similarities) == 0 or max(similarities) < weak_similarity
 
 
 def _csv_cell(kind: str, value: object, digits: int = 4) -> object:
@@ -127,8 +142,19 @@ def export_name(kind: str, title: str, movie_id: int, extension: str = "csv") ->
     return f"{kind}-{slug}-{int(movie_id)}.{extension}"
 
 
-def default_movie_id(movies: ColumnTable) -> int:
-    """The catalog's most voted movie (the lowest id among ties): a well-known start."""
+def default_movie_id(movies: ColumnTable, preferred: str = "") -> int:
+    """The page's first film: ``preferred`` (``ranking.default_movie``: a display title,
+    a title held by one film, or an id) when the catalog has it, else the most voted
+    movie (the lowest id among ties): a well-known start."""
+    wanted = preferred.strip().casefold()
+    if wanted:
+        ids = movies.array("id")
+        for column in ("display_title", "title"):
+            rows = [r for r, value in enumerate(movies[column]) if str(value).casefold() == wanted]
+            if len(rows) == 1:
+                return int(ids[rows[0]])
+        if wanted.isdigit() and int(wanted) in set(ids.tolist()):
+            return int(wanted)
     order = np.lexsort((movies.array("id"), -movies.array("vote_count")))
     return int(movies.array("id")[order[0]])
 

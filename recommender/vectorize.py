@@ -74,7 +74,7 @@ def vectorize_catalog(
         key = (ngram, settings.max_features, settings.min_df)
         if key not in counted:
             if ngram not in cache:
-                cache[ngram] = tokenize_catalog(catalog, ngram)  # type: ignore[arg-type]
+                cache[ngram] = tokenize_catalog(catalog, ngram, config.features)  # type: ignore[arg-type]
             counted[key] = count_terms(cache[ngram], name, config)
         result[name] = from_counts(name, *counted[key], config)
     return result

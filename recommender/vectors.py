@@ -5,9 +5,17 @@ Needs only numpy and scipy, so loading a build does not import scikit-learn or N
 
 :func:`from_counts` turns raw term counts into the vectors both the build and the
 app use: TF-IDF weighting (scikit-learn's formula: sublinear tf ``1 + ln(tf)``,
-smooth idf ``ln((1 + n) / (1 + df)) + 1``) or raw counts, then each column times its
-field's weight, then every row L2-normalised, so that the dot product of two rows
-is their cosine similarity. A movie with no terms keeps an all-zero row.
+smooth idf ``ln((1 + n) / (1 + df)) + 1``) or raw counts, then the fields are
+combined in one of two ways (``config.similarity``):
+
+- ``"field_mean"`` (default): each field's part of a row is L2-normalised on its own
+  and scaled by ``sqrt(weight / total weight)``, so that the dot product of two rows
+  is the weighted mean of their per-field cosines. A field a movie lacks (no credits,
+  no keywords) counts as 0 for it, and a long overview cannot drown its genres.
+- ``"cosine"``: each column times its field's weight, then every row L2-normalised,
+  so that the dot product of two rows is their cosine similarity.
+
+Either way similarities lie in [0, 1]. A movie with no terms keeps an all-zero row.
 """
 
 from __future__ import annotations
@@ -18,13 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.config import VECTORIZERS, FieldWeights, RecommenderConfig
+from recommender.config import FIELDS, VECTORIZERS, FieldWeights, RecommenderConfig
 from recommender.errors import ConfigError
 
 
 @dataclass
 class TermVectors:
-    """A vectorizer's output: ``matrix`` (N x V csr float32, rows L2-normalised) and,
+    """A vectorizer's output: ``matrix`` (N x V csr float32; the dot product of two
+    rows is their similarity, in [0, 1]) and,
     per column, ``terms`` ("field:token"), readable ``labels`` and ``fields``."""
 
     name: str
@@ -81,6 +90,28 @@ def l2_normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return matrix
 
 
+def field_mean_rows(
+    weighted: sp.csr_matrix, fields: np.ndarray, column_weights: np.ndarray, weights: FieldWeights
+) -> sp.csr_matrix:
+    """Rows whose dot products are weighted means of per-field cosines.
+
+    Each (row, field) part is L2-normalised, then scaled by ``sqrt(w_f / W)`` where
+    ``W`` is the sum of all field weights (fields absent from the catalog included,
+    so a weight means the same in every catalog). Zero-weight fields are dropped.
+    """
+    total = sum(float(getattr(weights, name)) for name in FIELDS)
+    matrix = sp.csr_matrix(weighted, dtype=np.float64, copy=True)
+    field_codes, field_of_column = np.unique(fields, return_inverse=True)
+    owner_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    owner_field = field_of_column[matrix.indices]
+    key = owner_row * len(field_codes) + owner_field
+    squares = np.bincount(key, weights=matrix.data**2, minlength=matrix.shape[0] * len(field_codes))
+    norms = np.sqrt(squares)[key]
+    matrix.data *= np.sqrt(column_weights[matrix.indices] / total) / np.where(norms > 0, norms, 1.0)
+    matrix.eliminate_zeros()
+    return matrix
+
+
 def from_counts(
     name: str, counts: sp.csr_matrix, terms: np.ndarray, labels: np.ndarray, config: RecommenderConfig
 ) -> TermVectors:
@@ -99,7 +130,10 @@ def from_counts(
         raise ConfigError(f"unknown vectorizer {name!r}; accepted: {', '.join(VECTORIZERS)}")
     fields = np.asarray(fields_of(terms))
     column_weights = field_weight_vector(fields, config.weights)
-    weighted.data *= column_weights[weighted.indices]
-    weighted.eliminate_zeros()
-    matrix = l2_normalise_rows(weighted).astype(np.float32)
+    if config.similarity == "field_mean":
+        matrix = field_mean_rows(weighted, fields, column_weights, config.weights).astype(np.float32)
+    else:
+        weighted.data *= column_weights[weighted.indices]
+        weighted.eliminate_zeros()
+        matrix = l2_normalise_rows(weighted).astype(np.float32)
     return TermVectors(name=name, matrix=sp.csr_matrix(matrix), terms=terms, labels=labels, fields=fields, counts=counts)

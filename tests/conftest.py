@@ -8,10 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from recommender.config import ProjectionSettings, RecommenderConfig
+from recommender.config import AudienceSettings, FieldWeights, ProjectionSettings, RecommenderConfig
 
 REPO = Path(__file__).resolve().parent.parent
 TMDB_DIR = Path(os.environ.get("TMDB_DATA_DIR", REPO.parent / "shared" / "data" / "tmdb5000"))
+
+# The default settings with the signals beyond words turned off (no era, language or
+# rating terms, no audience terms): what two films share is then only their words,
+# names and keywords, which the tiny catalog's hand-checked expectations are about.
+WORDS_ONLY = RecommenderConfig(
+    weights=FieldWeights(era=0.0, language=0.0, rating=0.0),
+    audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0),
+)
 
 TINY_CSV = """id,title,year,genres,directors,cast,keywords,overview,original_language,runtime,vote_average,vote_count
 1,Space Wars,1977,Science Fiction|Adventure,Ann Lee,Tom Hart|Mia Sol,space|rebellion,A farm boy joins rebels fighting an empire in space.,en,120,8.0,1000

@@ -37,7 +37,19 @@ def test_recommend_table(artifacts):
     lines = result.stdout.splitlines()
     assert lines[0] == "Recommendations for Space Wars (id 1, tfidf):"
     assert lines[1].startswith("  1. Space Wars II  [id 2]")
-    assert "why: Keywords: rebellion, space · Story: empire, rebels, space · Cast: Mia Sol, Tom Hart" in result.stdout
+    assert "Keywords: rebellion, space" in lines[2] and "Audience: both acclaimed" in lines[2]
+    assert not any(line.startswith("  weak:") for line in lines)
+
+
+def test_recommend_says_when_the_list_is_weak(artifacts):
+    # Quiet Garden shares no word, name or keyword with another film: only its era and
+    # rating link it to the others, far below the weak-similarity bound.
+    result = cli("recommend", "Quiet Garden", "--k", "2", "--artifacts", str(artifacts))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("  weak: the closest film has a similarity of 0.")
+    as_json = json.loads(cli("recommend", "Quiet Garden", "--json", "--artifacts", str(artifacts)).stdout)
+    assert as_json["weak"] is True
+    assert json.loads(cli("recommend", "1", "--json", "--artifacts", str(artifacts)).stdout)["weak"] is False
 
 
 def test_recommend_json_by_display_title(artifacts):
@@ -62,7 +74,7 @@ def test_neighbours_json_lines_match_recommend(artifacts):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == [1, 2, 3, 4, 5]
     by_id = {r["id"]: r["neighbours"] for r in rows}
-    assert by_id[1][0] == 2 and by_id[5] == []
+    assert by_id[1][0] == 2 and len(by_id[5]) == 3  # Quiet Garden: by era and rating alone
     for movie_id, neighbours in by_id.items():
         assert movie_id not in neighbours
     single = json.loads(cli("recommend", "1", "--k", "3", "--json", "--artifacts", str(artifacts)).stdout)

@@ -29,12 +29,12 @@ from hypothesis import strategies as st
 
 from recommender import comparison
 from recommender.agreement import rank_biased_overlap, weighted_kendall_tau
-from recommender.config import RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError, UnknownMovieError
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import top_neighbours
 from recommender.popularity import RatingStats
 from recommender.vectors import TermVectors
+from tests.conftest import WORDS_ONLY
 
 SHARES = {"tfidf": [1.0, 0.9, 0.6, 0.3, 0.0], "count": [1.0, 0.2, 0.8, 0.0, 0.5]}
 Q, A, B, C, D = range(5)
@@ -74,7 +74,7 @@ def hand_model() -> RecommenderModel:
     )
     spaces = {name: hand_space(name, shares) for name, shares in SHARES.items()}
     return RecommenderModel(
-        stats=RatingStats(mean_vote=6.0, min_votes=10.0, quantile=0.9), spaces=spaces, config=RecommenderConfig(),
+        stats=RatingStats(mean_vote=6.0, min_votes=10.0, quantile=0.9), spaces=spaces, config=WORDS_ONLY,
         catalog=catalog,
     )
 

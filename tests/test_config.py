@@ -2,7 +2,7 @@
 
 import pytest
 
-from recommender.config import FieldWeights, RecommenderConfig
+from recommender.config import FIELDS, FieldWeights, RecommenderConfig
 from recommender.errors import ConfigError
 
 
@@ -27,6 +27,12 @@ def test_unknown_key_is_rejected():
         ({"tfidf": {"ngram_range": [2, 1]}}, "ngram_range"),
         ({"clusters": {"broad": 50, "fine": 10}}, "broad <= fine"),
         ({"projection": {"methods": ["mds"]}}, "unknown \\['mds'\\]"),
+        ({"similarity": "dot"}, "similarity must be one of field_mean, cosine"),
+        ({"features": {"era_span": -1}}, "features.era_span"),
+        ({"features": {"max_word_share": 0}}, "features.max_word_share"),
+        ({"audience": {"popularity": -0.1}}, "audience.popularity"),
+        ({"audience": {"min_votes": 0}}, "audience.min_votes"),
+        ({"ranking": {"weak_similarity": 2}}, "ranking.weak_similarity"),
     ],
 )
 def test_bad_values_name_the_setting(data, message):
@@ -35,6 +41,6 @@ def test_bad_values_name_the_setting(data, message):
 
 
 def test_all_zero_weights_rejected():
-    zero = {f: 0 for f in ("overview", "tagline", "genres", "keywords", "cast", "directors", "companies")}
+    zero = dict.fromkeys(FIELDS, 0)
     with pytest.raises(ConfigError, match="at least one field weight"):
         FieldWeights(**zero).validate()

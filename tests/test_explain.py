@@ -5,14 +5,14 @@ import pytest
 
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
-from recommender.config import RecommenderConfig
 from recommender.explain import contributions, explain, explain_results, why_text
+from tests.conftest import WORDS_ONLY
 
 
 @pytest.fixture
 def model(tiny_catalog_csv):
     catalog, _ = load_catalog_csv(tiny_catalog_csv)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)
 
 
 def test_contributions_sum_to_cosine(model):

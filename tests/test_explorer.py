@@ -10,9 +10,10 @@ import pytest
 from recommender import explorer
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
-from recommender.config import ProjectionSettings, RecommenderConfig
+from recommender.config import ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
 from recommender.loading import Analysis, ClusterIds, MapKey, StoredMap
+from tests.conftest import WORDS_ONLY
 
 # Five films on a line: 0, 1, 2 close together, 3 and 4 far to the right.
 COORDS_2 = np.array([[0, 0], [1, 0], [2, 0], [10, 0], [11, 0]], dtype=np.float32)
@@ -238,7 +239,7 @@ def test_selection_table(frame):
 @pytest.fixture
 def tiny_model(tiny_catalog_csv):
     catalog, _ = load_catalog_csv(tiny_catalog_csv)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)  # words only: "Quiet Garden" then shares nothing
 
 
 @pytest.mark.parametrize("method", ["pca", pytest.param("tsne", marks=pytest.mark.slow)])

@@ -1,8 +1,18 @@
 """Tokens per field: collapsed names, stop words, stemming, n-grams."""
 
 import pandas as pd
+import pytest
 
-from recommender.features import Stemmer, collapse_name, text_words, tokenize_catalog
+from recommender.config import FeatureSettings
+from recommender.features import (
+    ERA_LABEL,
+    Stemmer,
+    catalog_stop_words,
+    collapse_name,
+    signal_terms,
+    text_words,
+    tokenize_catalog,
+)
 
 
 def _catalog(**fields):
@@ -61,3 +71,65 @@ def test_bigrams_of_stems():
 def test_movie_without_text_or_credits_has_only_its_other_fields():
     tokens = tokenize_catalog(_catalog(genres=[["Drama"]]))
     assert tokens.docs == [["genres:drama"]]
+
+
+def test_possessives_lose_their_s():
+    assert text_words("Andy's toys and the owners' house") == ["andy", "toys", "owners", "house"]
+
+
+def test_era_terms_overlap_by_the_gap_in_years():
+    settings = FeatureSettings(era_span=2)
+    a = {t for t, _ in signal_terms(1994, None, None, settings)}
+    b = {t for t, _ in signal_terms(1997, None, None, settings)}
+    assert len(a) == 5 and len(a & b) == 5 - 3  # 2 * span + 1 - |gap|
+    assert not a & {t for t, _ in signal_terms(2000, None, None, settings)}
+    assert {label for _, label in signal_terms(1994, None, None, settings)} == {ERA_LABEL}
+
+
+def test_language_and_rating_terms():
+    settings = FeatureSettings(rating_span=0.5, rating_step=0.25)
+    terms = [t for t, _ in signal_terms(None, "fr", 7.1, settings)]
+    # 7.1 is step 28 (of 0.25); two steps either side.
+    assert terms == ["language:fr", "rating:26", "rating:27", "rating:28", "rating:29", "rating:30"]
+    assert signal_terms(float("nan"), "", None, settings) == []
+    labels = dict(signal_terms(None, "fr", None, settings))
+    assert labels["language:fr"] == "French"
+
+
+def _stop_catalog():
+    # 30 films: "Jack" is a name in every overview, "Paris" (in 5) a place that is also
+    # a keyword, "story" a word in every overview, "sequel" a keyword on every film.
+    n = 30
+    return pd.DataFrame(
+        {
+            "overview": [f"A story where Jack meets {'Paris' if i < 5 else 'nobody'} in act {i}." for i in range(n)],
+            "tagline": [""] * n,
+            "keywords": [["sequel", "paris"] if i < 5 else ["sequel", f"topic{i}"] for i in range(n)],
+        }
+    )
+
+
+def test_catalog_stop_words_come_from_the_data():
+    stop = catalog_stop_words(_stop_catalog(), FeatureSettings(name_share=0.9, max_word_share=0.5, max_keyword_share=0.5))
+    assert stop.names == frozenset({"jack"})  # "Paris" is a keyword: a place, kept
+    assert "stori" in stop.generic and "jack" not in stop.generic
+    assert stop.keywords == frozenset({"sequel"})
+    neutral = catalog_stop_words(_stop_catalog(), FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0))
+    assert neutral.names == neutral.generic == neutral.keywords == frozenset()
+
+
+def test_a_tiny_catalog_has_no_generic_words():
+    # Every word of a one-film catalog is in 100% of its overviews: that says nothing.
+    stop = catalog_stop_words(_catalog(overview=["Haunted houses scare"]), FeatureSettings(max_word_share=0.05))
+    assert stop.generic == frozenset()
+
+
+@pytest.mark.parametrize("field", ["overview", "keywords"])
+def test_tokens_leave_out_the_stop_words(field):
+    catalog = _stop_catalog().assign(
+        genres=[[]] * 30, cast=[[]] * 30, directors=[[]] * 30, companies=[[]] * 30
+    )
+    tokens = tokenize_catalog(catalog, settings=FeatureSettings(name_share=0.9, max_word_share=0.5, max_keyword_share=0.5))
+    doc = set(tokens.docs[0])
+    assert "overview:jack" not in doc and "overview:stori" not in doc and "keywords:sequel" not in doc
+    assert "overview:pari" in doc and "keywords:paris" in doc

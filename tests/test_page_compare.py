@@ -64,7 +64,7 @@ def assert_view(at, model, movie_id: int, k: int) -> None:
 
 def test_default_view(at, demo_artifacts):
     model = demo_model(demo_artifacts)
-    movie_id = default_movie_id(model.movies)
+    movie_id = default_movie_id(model.movies, model.config.ranking.default_movie)
     assert at.selectbox(key="cmp_movie").value == movie_id
     assert_view(at, model, movie_id, 10)
     assert len(at.dataframe[0].value) == 10 and len(at.dataframe[1].value) == 10
@@ -125,13 +125,13 @@ def test_bad_link_warns_and_falls_back(monkeypatch, demo_artifacts):
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "movie=" in warnings and "k=" in warnings
-    assert_view(at, model, default_movie_id(model.movies), 10)
+    assert_view(at, model, default_movie_id(model.movies, model.config.ranking.default_movie), 10)
 
 
 def test_artifacts_without_analysis_still_compare_one_film(monkeypatch, no_maps_artifacts):
     at = start_app(monkeypatch, no_maps_artifacts, PAGE)
     assert not at.exception
     model = demo_model(no_maps_artifacts)
-    assert_view(at, model, default_movie_id(model.movies), 10)
+    assert_view(at, model, default_movie_id(model.movies, model.config.ranking.default_movie), 10)
     infos = " ".join(i.value for i in at.info)
     assert "agreement" in infos and "evaluation" in infos

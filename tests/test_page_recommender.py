@@ -38,9 +38,10 @@ def title_of(model, movie_id) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
 
-def test_default_view_is_the_most_voted_film(at, demo_artifacts):
+def test_default_view_is_the_configured_default_film(at, demo_artifacts):
     model = demo_model(demo_artifacts)
-    default = default_movie_id(model.movies)
+    default = default_movie_id(model.movies, model.config.ranking.default_movie)
+    assert title_of(model, default) == "Toy Story"
     assert heading(at) == f"Recommendations for {title_of(model, default)}"
     assert len(more_buttons(at)) == 10
     assert len(at.get("progress")) == 10  # one similarity bar per card
@@ -68,7 +69,7 @@ def test_selecting_a_movie_changes_heading_and_results(at, demo_artifacts):
     assert why_captions(at) != before
     table = results_table(at)
     assert batman not in table["id"].tolist()
-    assert table["similarity"].is_monotonic_decreasing
+    assert table["score"].is_monotonic_decreasing  # the order: similarity plus the audience terms
     assert at.query_params["movie"] == str(batman)
 
 
@@ -129,7 +130,7 @@ def test_deep_link_restores_the_view(monkeypatch, demo_artifacts):
     assert heading(at) == f"Recommendations for {title_of(model, batman)}"
     assert len(more_buttons(at)) == 5
     assert at.sidebar.radio(key="vectorizer").value == "count"
-    assert "Ranked by Count cosine similarity" in " ".join(c.value for c in at.caption)
+    assert "Ranked by Count similarity" in " ".join(c.value for c in at.caption)
     assert not at.warning
 
 
@@ -148,7 +149,7 @@ def test_bad_link_warns_and_uses_defaults(monkeypatch, demo_artifacts, params):
     assert not at.exception
     name, value = next(iter(params.items()))
     assert any(f"{name}={value!r}" in w for w in warnings), warnings
-    assert heading(at) == f"Recommendations for {title_of(model, default_movie_id(model.movies))}"
+    assert heading(at) == f"Recommendations for {title_of(model, default_movie_id(model.movies, model.config.ranking.default_movie))}"
     assert len(more_buttons(at)) == 10
     assert at.sidebar.radio(key="vectorizer").value == "tfidf"
     # The URL is rewritten with the values in use.

@@ -1,5 +1,7 @@
 """Ranking: filters applied, rating blend, MMR, id look-ups and invariants on the tiny catalog."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
-from recommender.config import RecommenderConfig
+from recommender.config import AudienceSettings, RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import (
     Filters,
@@ -20,12 +22,13 @@ from recommender.ranking import (
     rank,
     ranked_movies,
 )
+from tests.conftest import WORDS_ONLY
 
 
 @pytest.fixture
 def model(tiny_catalog_csv):
     catalog, _ = load_catalog_csv(tiny_catalog_csv)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)
 
 
 def test_sequel_is_first(model):
@@ -136,4 +139,80 @@ def tiny_catalog_csv_session(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
     path.write_text(TINY_CSV)
     catalog, _ = load_catalog_csv(path)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)
+
+
+def _audience_catalog(vote_average):
+    """Query 1 and three candidates with identical words: only the audience can order them."""
+    n = len(vote_average)
+    return pd.DataFrame(
+        {
+            "id": list(range(1, n + 1)),
+            "title": [f"Film {i}" for i in range(1, n + 1)],
+            "display_title": [f"Film {i}" for i in range(1, n + 1)],
+            "year": pd.array([2000] * n, dtype="Int64"),
+            "overview": [""] * n,
+            "tagline": [""] * n,
+            "genres": [["Drama"]] * n,
+            "keywords": [[]] * n,
+            "cast": [[]] * n,
+            "directors": [[]] * n,
+            "companies": [[]] * n,
+            "original_language": ["en"] * n,
+            "runtime": [90.0] * n,
+            "vote_average": vote_average,
+            "vote_count": [500] * n,
+            "popularity": [1.0] * n,
+            "has_credits": [False] * n,
+        }
+    )
+
+
+def test_audience_agreement_puts_acclaimed_with_acclaimed_and_panned_with_panned():
+    catalog = _audience_catalog([8.5, 4.0, 8.0, 6.0, 3.5])
+    config = dataclasses.replace(WORDS_ONLY, audience=AudienceSettings(rating_agreement=0.1, popularity=0.0, popularity_agreement=0.0))
+    model = build_model(catalog, config)
+    assert neighbour_ids(model, 1, RankingOptions(k=4)) == [3, 4, 2, 5]  # acclaimed first, panned last
+    assert neighbour_ids(model, 2, RankingOptions(k=4))[0] == 5  # a panned film: the other panned one
+    # Without the audience terms the four are tied and keep the id order.
+    assert neighbour_ids(build_model(catalog, WORDS_ONLY), 1, RankingOptions(k=4)) == [2, 3, 4, 5]
+
+
+def test_audience_ignores_averages_of_few_votes():
+    catalog = _audience_catalog([8.5, 10.0, 8.0, 6.0]).assign(vote_count=[500, 1, 500, 500])
+    config = dataclasses.replace(WORDS_ONLY, audience=AudienceSettings(rating_agreement=0.1, popularity=0.0, popularity_agreement=0.0))
+    model = build_model(catalog, config)
+    assert neighbour_ids(model, 1, RankingOptions(k=3))[0] == 3  # not the 10.0 from one vote
+
+
+def test_calibrated_blend_a_small_weight_only_breaks_near_ties():
+    # Candidates 2 and 3 share everything with 1 but 3 is acclaimed; 4 shares only a
+    # genre and is the best rated of all. A blend of 0.1 lets 3 pass 2 (a near tie)
+    # but does not lift the unrelated 4 over either; 1.0 ranks by rating alone.
+    catalog = _audience_catalog([6.0, 5.0, 5.4, 9.0]).assign(
+        genres=[["Drama", "War"], ["Drama", "War"], ["Drama", "War"], ["Drama"]],
+        keywords=[["trench"], ["trench"], ["trench"], []],
+    )
+    model = build_model(catalog, WORDS_ONLY)
+    assert neighbour_ids(model, 1, RankingOptions(k=3)) == [2, 3, 4]
+    assert neighbour_ids(model, 1, RankingOptions(k=3, rating_weight=0.1)) == [3, 2, 4]
+    assert neighbour_ids(model, 1, RankingOptions(k=3, rating_weight=1.0)) == [4, 3, 2]
+
+
+@pytest.mark.parametrize("vectorizer", ["tfidf", "count"])
+def test_the_page_and_the_neighbours_command_rank_alike(demo_model_small_store, vectorizer):
+    # With 5 stored neighbours, k = 3 reads the stored list and k = 40 computes every
+    # film's score exactly: the first three must agree for every film.
+    model = demo_model_small_store
+    for movie_id in model.ids[::7]:
+        short = neighbour_ids(model, int(movie_id), RankingOptions(k=3, vectorizer=vectorizer))
+        long = neighbour_ids(model, int(movie_id), RankingOptions(k=40, vectorizer=vectorizer))
+        assert long[: len(short)] == short
+
+
+@pytest.fixture(scope="module")
+def demo_model_small_store():
+    from recommender.artifacts import DEMO_CATALOG
+
+    catalog, _ = load_catalog_csv(DEMO_CATALOG)
+    return build_model(catalog, dataclasses.replace(RecommenderConfig(), neighbours_k=5))

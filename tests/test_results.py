@@ -13,18 +13,19 @@ from hypothesis import strategies as st
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
 from recommender.columns import ColumnTable
-from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import Filters, RankingOptions, ranked_movies
 from recommender.results import (
     REASON_COLUMNS,
     build_filters,
     default_movie_id,
+    is_weak,
     reasoned_results,
     results_csv,
     title_with_year,
     year_bounds,
 )
+from tests.conftest import WORDS_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def model(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
     path.write_text(TINY_CSV, encoding="utf-8")
     catalog, _ = load_catalog_csv(path)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)
 
 
 def test_sequel_first_with_its_reasons(model):
@@ -129,6 +130,23 @@ def test_default_movie_is_the_most_voted(model):
     assert default_movie_id(model.movies) == 1
     tie = ColumnTable({"id": [9, 4, 7], "vote_count": [10, 30, 30]}, {"id": "int", "vote_count": "int"})
     assert default_movie_id(tie) == 4
+
+
+def test_default_movie_prefers_the_configured_film_when_the_catalog_has_it(model):
+    assert default_movie_id(model.movies, "quiet garden") == 5
+    assert default_movie_id(model.movies, "Ghost House (2005)") == 4
+    assert default_movie_id(model.movies, "3") == 3
+    # Absent or ambiguous ("Ghost House" is two films): the most voted film.
+    assert default_movie_id(model.movies, "Toy Story") == 1
+    assert default_movie_id(model.movies, "Ghost House") == 1
+
+
+def test_is_weak_below_the_bound_or_empty():
+    def table(similarities):
+        return ColumnTable({"similarity": similarities}, {"similarity": "float"})
+
+    assert is_weak(table([0.2, 0.1]), 0.3) and not is_weak(table([0.35, 0.1]), 0.3)
+    assert is_weak(table([]), 0.3)
 
 
 def test_build_filters_full_year_range_is_no_filter():
