@@ -20,8 +20,8 @@ from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
     default_movie_id,
-    is_weak,
     export_name,
+    is_weak,
     reasoned_results,
     results_csv,
     year_bounds,
