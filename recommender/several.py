@@ -1,8 +1,8 @@
 """Recommendations from several films at once: films like all of them together.
 
-The seed films' vectors (L2-normalised rows) are averaged and the average is
-normalised again, so each seed counts equally whatever its length; every other
-film is scored by its cosine similarity to that average. The seeds never appear in
+The seed films' vectors are averaged and the average is rescaled to the seeds'
+mean length, so each seed counts equally whatever its length; every other film is
+scored by its similarity to that average. The seeds never appear in
 the results, the filters apply as for one film, and each result says which seed it
 is closest to, so a list drawn from "Inception + Amélie" shows which half of the
 mix each film comes from. Exact (one sparse product over the catalog, ~1 ms for
@@ -48,10 +48,15 @@ class SeveralResult:
 
 
 def mix_vector(matrix: sp.csr_matrix, rows: Sequence[int]) -> sp.csr_matrix:
-    """The normalised mean (1, V) of the given rows of ``matrix``; zeros if they are empty."""
-    mean = sp.csr_matrix(matrix[list(rows)].mean(axis=0))
+    """The mean (1, V) of the given rows of ``matrix``, rescaled to the seeds' mean
+    length (rows are not all of length 1 when fields are combined by their mean
+    cosine: a film lacking a field is shorter), so one seed gives its own row and
+    unit rows give a unit mix; zeros if the rows are empty."""
+    seeds = matrix[list(rows)]
+    mean = sp.csr_matrix(seeds.mean(axis=0))
     norm = float(np.sqrt(mean.multiply(mean).sum()))
-    return mean / norm if norm > 0 else mean
+    length = float(np.mean(np.sqrt(seeds.multiply(seeds).sum(axis=1).A1)))
+    return mean * (length / norm) if norm > 0 else mean
 
 
 def recommend_several(model: RecommenderModel, movie_ids: Sequence[int], options: RankingOptions) -> list[SeveralResult]:

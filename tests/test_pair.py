@@ -5,9 +5,9 @@ import pytest
 
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
-from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.pair import compare_pair, map_placement, similarity_rank
+from tests.conftest import WORDS_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def model(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
     path.write_text(TINY_CSV, encoding="utf-8")
     catalog, _ = load_catalog_csv(path)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)  # words only: unrelated films share nothing
 
 
 def test_shared_fields_sum_to_the_similarity(model):

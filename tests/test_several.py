@@ -5,10 +5,10 @@ import pytest
 
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
-from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.ranking import Filters, RankingOptions, rank
 from recommender.several import MAX_SEEDS, mix_vector, recommend_several, several_table
+from tests.conftest import WORDS_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def model(tmp_path_factory):
     path = tmp_path_factory.mktemp("tiny") / "tiny.csv"
     path.write_text(TINY_CSV, encoding="utf-8")
     catalog, _ = load_catalog_csv(path)
-    return build_model(catalog, RecommenderConfig())
+    return build_model(catalog, WORDS_ONLY)  # words only: Quiet Garden then shares nothing
 
 
 def test_one_seed_gives_the_single_film_list(model):
@@ -38,14 +38,17 @@ def test_mix_of_two_films_excludes_both_and_names_the_closest_seed(model):
     assert set(found) == {2, 4}  # Quiet Garden shares nothing with either
     assert found[2].closest_seed == 1 and found[4].closest_seed == 3
     assert [r.rank for r in results] == [1, 2]
-    assert "Cast: Zoe Park" in found[4].why and "Tom Hart" in found[2].why
+    assert "Cast: Zoe Park" in found[4].why and "Director: Ann Lee" in found[2].why
 
 
 def test_mix_vector_is_the_normalised_mean(model):
     matrix = model.space("count").vectors.matrix
     mix = mix_vector(matrix, [0, 2]).toarray().ravel()
     expected = (matrix[0].toarray() + matrix[2].toarray()).ravel()
-    np.testing.assert_allclose(mix, expected / np.linalg.norm(expected), rtol=1e-6)
+    length = (np.linalg.norm(matrix[0].toarray()) + np.linalg.norm(matrix[2].toarray())) / 2
+    np.testing.assert_allclose(mix, expected / np.linalg.norm(expected) * length, rtol=1e-5)
+    one = mix_vector(matrix, [2]).toarray().ravel()
+    np.testing.assert_allclose(one, matrix[2].toarray().ravel(), rtol=1e-5)
 
 
 def test_filters_and_duplicates(model):
