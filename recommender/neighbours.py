@@ -17,6 +17,8 @@ import scipy.sparse as sp
 from recommender.errors import ConfigError
 
 Progress = Callable[[float, str], None]
+# Columns in more than this share of the rows are multiplied as dense arrays.
+DENSE_SHARE = 0.05
 # Rows start:stop -> a (stop - start, N) array added to their similarities to order them.
 ExtraTerm = Callable[[int, int], np.ndarray]
 
@@ -47,6 +49,7 @@ def top_neighbours(
     max_block_cells: int = 20_000_000,
     progress: Progress | None = None,
     extra: ExtraTerm | None = None,
+    dense_share: float = DENSE_SHARE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k neighbours of every row of ``vectors`` (N x V; a dot product of two rows is
     their similarity).
@@ -54,7 +57,8 @@ def top_neighbours(
     Returns ``(index, scores)``: int32 and float32 arrays of shape (N, k), best first
     by similarity, or by similarity + ``extra`` when given (``scores`` are always the
     similarities); index -1 / score 0 where fewer than k movies have a positive
-    similarity. Memory is O(N k + block), never O(N^2).
+    similarity. Memory is O(N k + block), never O(N^2). Columns in more than
+    ``dense_share`` of the rows are multiplied densely (:func:`split_dense_columns`).
     """
     if k < 1:
         raise ConfigError(f"k must be >= 1, got {k}")
@@ -64,11 +68,15 @@ def top_neighbours(
     scores = np.zeros((n, k), dtype=np.float32)
     if n == 0:
         return index, scores
-    transposed = vectors.T.tocsc()
+    sparse_part, dense_part = split_dense_columns(vectors, dense_share)
+    transposed = sparse_part.T.tocsc()
+    dense_transposed = np.ascontiguousarray(dense_part.T) if dense_part is not None else None
     step = max(1, min(chunk_rows, max_block_cells // max(n, 1)))
     for start in range(0, n, step):
         stop = min(n, start + step)
-        block = (vectors[start:stop] @ transposed).toarray()
+        block = (sparse_part[start:stop] @ transposed).toarray()
+        if dense_part is not None:
+            block += dense_part[start:stop] @ dense_transposed
         block[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never itself
         if extra is None:
             block_index, block_scores = _top_k_of_block(block, k)
@@ -83,6 +91,24 @@ def top_neighbours(
         if progress is not None:
             progress(stop / n, f"neighbours {stop:,}/{n:,}")
     return index, scores
+
+
+def split_dense_columns(vectors: sp.csr_matrix, share: float = DENSE_SHARE) -> tuple[sp.csr_matrix, np.ndarray | None]:
+    """``vectors`` as a sparse part and a dense (N, d) part of its columns present in
+    more than ``share`` of the rows (era, language and rating terms, genres): their
+    products are dense anyway, and a dense product of a few columns is far cheaper
+    than a sparse one producing nearly N^2 entries. The two parts' products sum to the
+    whole product. ``None`` for the dense part when no column is that frequent."""
+    vectors = sp.csr_matrix(vectors)
+    n = vectors.shape[0]
+    df = np.bincount(vectors.indices, minlength=vectors.shape[1])
+    frequent = df > share * n
+    if n < 2 or not frequent.any():
+        return vectors, None
+    columns = sp.csc_matrix(vectors)
+    dense = columns[:, np.where(frequent)[0]].toarray()
+    rest = sp.csr_matrix(columns[:, np.where(~frequent)[0]])
+    return rest, dense
 
 
 def similarities(vectors: sp.csr_matrix, row: int) -> np.ndarray:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.preprocessing import normalize
 
+from recommender import neighbours
 from recommender.build import _all_neighbours
 from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
@@ -108,3 +109,18 @@ def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread
         np.testing.assert_array_equal(scores, expected_scores)
     assert threads == {threading.get_ident()}
     assert reports[-1][0] == pytest.approx(1.0)
+
+
+def test_dense_columns_split_keeps_the_product_and_the_neighbours():
+    rng = np.random.default_rng(3)
+    dense_part = rng.random((60, 3)) * (rng.random((60, 3)) < 0.9)  # in most rows
+    sparse_part = rng.random((60, 40)) * (rng.random((60, 40)) < 0.05)
+    matrix = sp.csr_matrix(np.hstack([sparse_part, dense_part]))
+    rest, dense = neighbours.split_dense_columns(matrix, 0.5)
+    assert dense is not None and dense.shape == (60, 3) and rest.shape == (60, 40)
+    np.testing.assert_allclose((rest @ rest.T).toarray() + dense @ dense.T, (matrix @ matrix.T).toarray(), atol=1e-12)
+    assert neighbours.split_dense_columns(matrix, 1.0)[1] is None
+    split = top_neighbours(matrix, 5, dense_share=0.5)
+    whole = top_neighbours(matrix, 5, dense_share=1.0)  # no dense part
+    np.testing.assert_array_equal(split[0], whole[0])
+    np.testing.assert_allclose(split[1], whole[1], rtol=1e-5)
