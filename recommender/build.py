@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from recommender.artifacts import (
     DEMO_CATALOG,
@@ -174,7 +175,11 @@ def _all_neighbours(
     workers = max(1, min(len(matrices), os.cpu_count() or 1))
     # The block budget is shared, so running in parallel does not raise the peak memory.
     chunk_rows, max_block_cells = max(1, config.chunk_rows // workers), max(1, config.max_block_cells // workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neighbours") as pool:
+    # One BLAS thread for the whole parallel search, set once here: the limit is
+    # process-wide, and each search's own limit then saves and restores this one.
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(
+        max_workers=workers, thread_name_prefix="neighbours"
+    ) as pool:
         futures = {
             name: pool.submit(
                 top_neighbours,
