@@ -186,13 +186,7 @@ def radio_option(page, label: str, option: str, scope: str = MAIN):
 
 def other_vectorizer(page):
     """The sidebar's vectorizer option that is not selected now."""
-    group = page.locator(f'{SIDEBAR} [data-testid="stRadio"]').filter(has_text="Vectorizer")
-    options = group.locator("label")
-    for index in range(options.count()):
-        option = options.nth(index)
-        if not option.locator("input").is_checked():
-            return option
-    raise LookupError("no unselected vectorizer option")
+    return page.locator(f'{SIDEBAR} .st-key-vectorizer [role="radiogroup"] label:not(:has(input:checked))').first
 
 
 def choose_in_selectbox(page, label: str, option: str) -> None:
