@@ -246,9 +246,9 @@ def measure_app(browser, url: str, movie: int | None, rounds: int) -> tuple[dict
                lambda: timed_action(page, watcher, lambda: page.locator(RESULT_BUTTON).first.click()))
         record("recommender: vectorizer",
                lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click()))
-        open_expander(page, "Filters")
         record("recommender: filter (minimum votes)",
-               lambda: timed_action(page, watcher, lambda: set_number(page, "Minimum votes", [500, 100][flip])))
+               lambda: (open_expander(page, "Filters"),
+                        timed_action(page, watcher, lambda: set_number(page, "Minimum votes", [500, 100][flip])))[1])
         record("recommender: back to the previous film (browser Back)",
                lambda: timed_action(page, watcher, lambda: page.go_back(wait_until="commit")))
 
