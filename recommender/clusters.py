@@ -32,8 +32,11 @@ from recommender.errors import ArtifactError, ConfigError
 
 # Term fields left out of top_terms: genres and directors have their own columns, and
 # a studio says who paid for a film, not what it is about (a studio-only label told
-# an analyst nothing).
-LABEL_SKIPPED_FIELDS: frozenset[str] = frozenset({"genres", "directors", "companies"})
+# an analyst nothing). Era, language and rating terms are similarity signals, not
+# topics: "released close together" describes a pair of films, never a cluster.
+LABEL_SKIPPED_FIELDS: frozenset[str] = frozenset(
+    {"genres", "directors", "companies", "era", "language", "rating"}
+)
 # TMDB keywords about how a film was made or released, not what it is about; they are
 # distinctive of big groups (every Marvel film has "duringcreditsstinger") and would
 # crowd the labels. Still used for similarity. Collapsed as in the terms ("keywords:3d").

@@ -260,3 +260,19 @@ def test_label_terms_do_not_repeat_each_other() -> None:
     readable = np.array([{"keywords:newyork": "new york", "keywords:newyorkcity": "new york city"}.get(t, t.split(":")[1]) for t in terms])
     table = label_clusters(np.repeat([0, 1], 10), vectors, terms, readable, [[]] * 20, [[]] * 20, n_terms=3)
     assert table.loc[0, "top_terms"] == ["new york", "taxi"]
+
+
+def test_era_language_and_rating_signals_never_label() -> None:
+    # Two groups of ten films: each group's films share an era, a language and a rating
+    # step (the most distinctive terms of all), plus one topic keyword. The similarity
+    # signals describe pairs of films ("released close together"), not a topic.
+    films = [["era:1990", "language:fr", "rating:7", "keywords:heist"]] * 10
+    films += [["era:2010", "language:en", "rating:5", "keywords:alien"]] * 10
+    vectors, terms, _ = _presence_catalog(films)
+    readable = np.array(
+        ["released close together" if t.startswith("era:") else "close weighted ratings" if t.startswith("rating:")
+         else t.split(":", 1)[1] for t in terms]
+    )
+    table = label_clusters(np.repeat([0, 1], 10), vectors, terms, readable, [[]] * 20, [[]] * 20, n_terms=5)
+    assert list(table["top_terms"]) == [["heist"], ["alien"]]
+    assert all("released close together" not in label and "fr" not in label.split(" · ") for label in table["label"])
