@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -143,13 +145,29 @@ def _model(artifacts: Callable[[], Path]):
         raise ParameterError(None, f"the recommender's build cannot be used: {exc}", status=503) from None
 
 
+# The search index of each loaded model, built on the first search (it folds every
+# title, name and keyword once); dropped with its model when a new build is loaded.
+_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_indexes_lock = threading.Lock()
+
+
+def _search_index(model):
+    from recommender.search import MovieIndex
+
+    with _indexes_lock:
+        if model not in _indexes:
+            _indexes[model] = MovieIndex(model.movies)
+        return _indexes[model]
+
+
 def movies_answer(artifacts: Callable[[], Path], params: dict[str, str]) -> dict[str, Any]:
-    """The body of ``/api/movies`` for ``params`` (already checked for unknown names)."""
+    """The body of ``/api/movies`` for ``params`` (already checked for unknown names):
+    the recommender page's search (title, person or keyword, accents and case ignored)."""
     from recommender.search import find_movies
 
     limit = _int(params, "limit", 10, 1, LIMIT_MAX)
     model = _model(artifacts)
-    found = find_movies(model, params.get("q", ""), limit)
+    found = find_movies(model, params.get("q", ""), limit, index=_search_index(model))
     return {"movies": [{key: _jsonable(value) for key, value in record.items()} for record in found.records()]}
 
 

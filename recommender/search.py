@@ -9,8 +9,7 @@ recommender page's serving path) and :meth:`MovieIndex.search` ranks the matches
 a whole title before a title's start before words inside a title, then people and
 keywords; ties go to the film with more votes, then to the title. Each hit says
 what matched ("Tom Hanks (cast)"), so a list of films found through a person or a
-keyword explains itself. :func:`find_movies` is the plain title lookup behind the
-JSON API's ``/api/movies`` (a piece of the title or display title, case-insensitive).
+keyword explains itself. :func:`find_movies` serves the JSON API's ``/api/movies`` with the same search.
 """
 
 from __future__ import annotations
@@ -178,29 +177,35 @@ class MovieIndex:
         ]
 
 
-FOUND_COLUMNS = ["id", "display_title", "year"]
+FOUND_COLUMNS = ["id", "display_title", "year", "matched"]
 
 
-def find_movies(model: RecommenderModel, text: str, limit: int = 10) -> ColumnTable:
-    """Up to ``limit`` films whose title or display title contains ``text`` (case-insensitive).
+def find_movies(model: RecommenderModel, text: str, limit: int = 10, index: MovieIndex | None = None) -> ColumnTable:
+    """Up to ``limit`` films matching ``text``, best first: the JSON API's ``/api/movies``.
 
-    Columns :data:`FOUND_COLUMNS`. Empty ``text`` matches every film (most voted
-    first). Raises :class:`ConfigError` for ``limit < 1``.
+    The same search as the recommender page (:meth:`MovieIndex.search`: title,
+    person or keyword, accent- and case-insensitive, "The" optional); a display
+    title with its year ("Ghost House (2005)") finds that film first. Empty ``text``
+    lists every film, most voted first. Columns :data:`FOUND_COLUMNS`; ``matched``
+    says why a film was found ("title", "Tom Hanks (cast)"). Pass the model's
+    ``index`` when the caller keeps one (building it folds every string, about
+    0.2 s for 5,000 films). Raises :class:`ConfigError` for ``limit < 1``.
     """
     if limit < 1:
         raise ConfigError(f"limit must be >= 1, got {limit}")
-    key = text.strip().casefold()
-    titles = [str(t).casefold() for t in model.movies["title"]]
-    displays = [str(t).casefold() for t in model.display_titles]
-    group = np.full(len(titles), 3, dtype=np.int64)  # 3: no match
-    for row, (title, display) in enumerate(zip(titles, displays)):
-        if key in (title, display):
-            group[row] = 0
-        elif title.startswith(key) or display.startswith(key):
-            group[row] = 1
-        elif key in title or key in display:
-            group[row] = 2
-    votes = model.movies.array("vote_count")
-    order = np.lexsort((model.ids, -np.nan_to_num(votes), group))
-    rows = order[group[order] < 3][:limit]
-    return model.movies.take(rows, FOUND_COLUMNS)
+    movies = model.movies
+    if not fold(text):
+        votes = movies.array("vote_count")
+        rows = list(np.lexsort((model.ids, -np.nan_to_num(votes)))[:limit])
+        matched = ["" for _ in rows]
+    else:
+        index = index if index is not None else MovieIndex(movies)
+        key = text.strip().casefold()
+        exact = [row for row, title in enumerate(model.display_titles) if str(title).casefold() == key]
+        exact_ids = {int(model.ids[row]) for row in exact}
+        hits = [hit for hit in index.search(text, limit + len(exact)) if hit.movie_id not in exact_ids]
+        rows = (exact + [model.row_of(hit.movie_id) for hit in hits])[:limit]
+        matched = (["title"] * len(exact) + ["title" if h.field == "title" else f"{h.matched} ({h.field})" for h in hits])[
+            :limit
+        ]
+    return movies.take(rows, FOUND_COLUMNS[:-1]).with_column("matched", "str", matched)

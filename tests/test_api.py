@@ -63,8 +63,8 @@ def test_movies_by_title_piece(server):
     status, body = get(server, "/api/movies?q=ghost&limit=5")
     assert status == 200
     assert body == {"movies": [
-        {"id": 3, "display_title": "Ghost House (1985)", "year": 1985},  # more votes first among equals
-        {"id": 4, "display_title": "Ghost House (2005)", "year": 2005},
+        {"id": 3, "display_title": "Ghost House (1985)", "year": 1985, "matched": "title"},  # more votes first
+        {"id": 4, "display_title": "Ghost House (2005)", "year": 2005, "matched": "title"},
     ]}
     status, body = get(server, "/api/movies?q=Space%20Wars")
     assert [m["id"] for m in body["movies"]] == [1, 2]  # the exact title before "Space Wars II"
@@ -149,3 +149,18 @@ def test_the_real_server_answers_json_beside_the_app(demo_artifacts: Path, tmp_p
         assert refused.value.code == 400 and json.loads(refused.value.read())["parameter"] == "k"  # given twice
         with urllib.request.urlopen(f"{running.url}/_stcore/health", timeout=60) as reply:
             assert reply.read().strip() == b"ok"
+
+
+def test_movies_search_is_the_pages_search(server):
+    """Accents and case ignored, "The" optional, people and keywords found too, each
+    film saying why it was found."""
+    _, body = get(server, "/api/movies?q=QUIET%20GARDEN")
+    assert [m["id"] for m in body["movies"]] == [5]
+    _, body = get(server, "/api/movies?q=the%20qui%C3%A9t%20garden")
+    assert [m["id"] for m in body["movies"]] == [5]
+    _, body = get(server, "/api/movies?q=zoe%20park")
+    assert [(m["id"], m["matched"]) for m in body["movies"]] == [(3, "Zoe Park (cast)"), (4, "Zoe Park (cast)")]
+    _, body = get(server, "/api/movies?q=rebellion")
+    assert [(m["id"], m["matched"]) for m in body["movies"]] == [(1, "rebellion (keyword)"), (2, "rebellion (keyword)")]
+    _, body = get(server, "/api/movies?q=ghost%20house%20(2005)")
+    assert body["movies"][0]["id"] == 4

@@ -152,6 +152,6 @@ def test_exact_then_prefix_then_inside_then_votes(tiny_model):
 def test_columns_and_limit(tiny_model):
     found = find_movies(tiny_model, "ghost", limit=1)
     assert found.columns == FOUND_COLUMNS
-    assert list(found.records()) == [{"id": 3, "display_title": "Ghost House (1985)", "year": 1985}]
+    assert list(found.records()) == [{"id": 3, "display_title": "Ghost House (1985)", "year": 1985, "matched": "title"}]
     with pytest.raises(ConfigError, match="limit"):
         find_movies(tiny_model, "ghost", limit=0)
