@@ -44,7 +44,7 @@ from recommender.evaluation import compare_vectorizers
 from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
-from recommender.neighbours import ExtraTerm, top_neighbours
+from recommender.neighbours import BlockRunner, ExtraTerm, run_blocks_here, search_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
 from recommender.vectorize import vectorize_catalog
 
@@ -137,9 +137,17 @@ def prepare_catalog(catalog: pd.DataFrame, config: RecommenderConfig) -> tuple[p
 
 
 def build_model(
-    catalog: pd.DataFrame, config: RecommenderConfig, progress: Progress | None = None, steps: _Steps | None = None
+    catalog: pd.DataFrame,
+    config: RecommenderConfig,
+    progress: Progress | None = None,
+    steps: _Steps | None = None,
+    run_blocks: BlockRunner = run_blocks_here,
 ) -> RecommenderModel:
-    """Vectors and top-k neighbours of both vectorizers, in memory."""
+    """Vectors and top-k neighbours of both vectorizers, in memory.
+
+    ``run_blocks`` runs the neighbour blocks (here by default; on a Dask cluster with
+    :func:`recommender.distributed.dask_block_runner`): the results are the same.
+    """
     steps = steps or _Steps(progress, {"vectorize": 1, "neighbours": 1})
     catalog, stats = prepare_catalog(catalog, config)
     with steps.step("vectorize") as report:
@@ -152,18 +160,26 @@ def build_model(
     )
     with steps.step("neighbours") as report:
         found = _all_neighbours(
-            {name: vectors[name].matrix for name in VECTORIZERS}, config, report, audience.block if audience.active else None
+            {name: vectors[name].matrix for name in VECTORIZERS},
+            config,
+            report,
+            audience.block if audience.active else None,
+            run_blocks,
         )
     spaces = {
-        name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores)
-        for name, (index, scores) in found.items()
+        name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores, search=search.to_dict())
+        for name, (index, scores, search) in found.items()
     }
     return RecommenderModel(stats=stats, spaces=spaces, config=config, catalog=catalog)
 
 
 def _all_neighbours(
-    matrices: dict[str, sp.csr_matrix], config: RecommenderConfig, report: Progress, extra: ExtraTerm | None = None
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    matrices: dict[str, sp.csr_matrix],
+    config: RecommenderConfig,
+    report: Progress,
+    extra: ExtraTerm | None = None,
+    run_blocks: BlockRunner = run_blocks_here,
+) -> dict[str, tuple[np.ndarray, np.ndarray, Any]]:
     """Top-k neighbours of each vectorizer's vectors, the vectorizers in parallel threads.
 
     scipy's sparse product and numpy's partition release the GIL, so on two cores the
@@ -182,13 +198,20 @@ def _all_neighbours(
     ) as pool:
         futures = {
             name: pool.submit(
-                top_neighbours,
+                search_neighbours,
                 matrix,
                 config.neighbours_k,
+                exact_max_films=config.search.exact_max_films,
+                candidates=config.search.candidates,
+                work_per_row=config.search.work_per_row,
+                recall_k=config.search.recall_k,
+                recall_sample=config.search.recall_sample,
+                seed=config.seed,
                 chunk_rows=chunk_rows,
                 max_block_cells=max_block_cells,
                 progress=lambda fraction, _message, name=name: done.__setitem__(name, fraction),
                 extra=extra,
+                run_blocks=run_blocks,
             )
             for name, matrix in matrices.items()
         }
@@ -277,6 +300,7 @@ def _write(
                 "config": config.to_dict(),
                 "rating_stats": {"C": model.stats.mean_vote, "m": model.stats.min_votes, "quantile": model.stats.quantile},
                 "vectorizers": {n: {"terms": s.vectors.n_terms, "nnz": int(s.vectors.matrix.nnz)} for n, s in model.spaces.items()},
+                "neighbour_search": {n: s.search for n, s in model.spaces.items()},
                 "maps": analysis.quality() if analysis is not None else {},
                 "maps_built": not skip_maps,
                 "timings_s": steps.timings,

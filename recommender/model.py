@@ -36,6 +36,7 @@ class VectorSpace:
     vectors: TermVectors
     neighbours: np.ndarray
     _scores: np.ndarray | None = field(default=None, repr=False)
+    search: dict[str, Any] | None = None  # how the build found the neighbours (manifest's neighbour_search)
 
     @property
     def name(self) -> str:

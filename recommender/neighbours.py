@@ -1,15 +1,32 @@
-"""Top-k cosine neighbours on sparse, L2-normalised vectors, in bounded memory.
+"""Top-k neighbours by dot-product similarity on sparse vectors, in bounded memory.
 
-The similarity matrix is never built whole: rows are multiplied against the
-catalog in blocks (at most ``max_block_cells`` dense cells at a time) and only each
-row's top k neighbours are kept. Zero-similarity movies are not neighbours; a row
-with fewer than k neighbours is padded with index -1 and score 0. A movie is never
-its own neighbour.
+Two searches give the same kind of result, ``(index, scores)`` of shape (N, k):
+
+- :func:`top_neighbours`, exact: rows are multiplied against the whole catalog in
+  blocks (at most ``max_block_cells`` dense cells at a time) and only each row's top k
+  are kept. It compares every pair, so its time grows as N^2 (100,000 films: 270 s).
+- :func:`pruned_top_neighbours`, for large catalogs: an inverted index whose postings
+  are truncated by impact. Each term keeps only its P films of largest weight (all of
+  them for a rare term; for a genre or "love", the films where that term weighs most),
+  P chosen so that generating candidates costs about ``work_per_row`` multiply-adds
+  per film. A film's candidates are the films reached through its terms' postings; the
+  best ``candidates`` of them by that partial score are rescored exactly on the full
+  vectors and the top k kept. Its time grows about as N x ``work_per_row``. A film
+  with fewer than k candidates is searched exactly.
+
+:func:`search_neighbours` picks one by catalog size; :func:`recall_at_k` measures the
+pruned search against the exact one on a seeded sample of films (the build stores it in
+the manifest). The pruned search runs block by block through a pure function
+(:func:`pruned_block`), so a distributed engine can run the blocks (see
+:mod:`recommender.distributed`). Zero-similarity movies are not neighbours; a row with
+fewer than k neighbours is padded with index -1 and score 0. A movie is never its own
+neighbour. Ties are broken by the lower index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,6 +38,9 @@ Progress = Callable[[float, str], None]
 DENSE_SHARE = 0.05
 # Rows start:stop -> a (stop - start, N) array added to their similarities to order them.
 ExtraTerm = Callable[[int, int], np.ndarray]
+# Runs ``function(*shared, start, stop)`` for each block and yields the results in
+# order; the default runs them here, recommender.distributed on a Dask cluster.
+BlockRunner = Callable[[Callable, tuple, list[tuple[int, int]]], Iterator]
 
 
 def _top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -38,6 +58,39 @@ def _top_k_of_block(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.lexsort((part, -part_scores), axis=1)
     index = np.take_along_axis(part, order, axis=1)
     scores = np.take_along_axis(part_scores, order, axis=1)
+    return index, scores
+
+
+def run_blocks_here(function: Callable, shared: tuple, blocks: list[tuple[int, int]]) -> Iterator:
+    """The default :data:`BlockRunner`: every block in this process, in order."""
+    for start, stop in blocks:
+        yield function(*shared, start, stop)
+
+
+def _blocks(n: int, step: int) -> list[tuple[int, int]]:
+    return [(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+def exact_rows(
+    vectors: sp.csr_matrix, transposed: sp.csc_matrix, rows: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k neighbours of the films ``rows`` (int array) against every film.
+
+    ``transposed`` is ``vectors.T`` as CSC. Memory is len(rows) x N dense cells: the
+    caller bounds len(rows). Returns int32/float32 (len(rows), k), padded with -1/0.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    index = np.full((len(rows), k), -1, dtype=np.int32)
+    scores = np.zeros((len(rows), k), dtype=np.float32)
+    if len(rows) == 0:
+        return index, scores
+    block = (vectors[rows] @ transposed).toarray()
+    block[np.arange(len(rows)), rows] = -np.inf  # never itself
+    block_index, block_scores = _top_k_of_block(block, k)
+    keep = block_scores > 0
+    width = block_index.shape[1]
+    index[:, :width] = np.where(keep, block_index, -1)
+    scores[:, :width] = np.where(keep, block_scores, 0.0)
     return index, scores
 
 
@@ -132,6 +185,227 @@ def split_dense_columns(vectors: sp.csr_matrix, share: float = DENSE_SHARE) -> t
     dense = columns[:, np.where(frequent)[0]].toarray()
     rest = sp.csr_matrix(columns[:, np.where(~frequent)[0]])
     return rest, dense
+
+
+def postings_per_term(vectors: sp.csr_matrix, work_per_row: int) -> int:
+    """How many films each term's truncated postings keep: the largest P for which
+    generating candidates (each film's terms times their kept postings, the sum of
+    df x min(df, P) over the terms) costs at most ``work_per_row`` x N multiply-adds;
+    at least 1."""
+    n, n_terms = vectors.shape
+    df = np.bincount(vectors.indices, minlength=n_terms).astype(np.float64)
+    if n == 0 or not df.any():
+        return 1
+    df_sorted = np.sort(df)
+    # cost(P) = sum_{df <= P} df^2 + P * sum_{df > P} df, increasing in P; bisect it.
+    squares, totals = np.cumsum(df_sorted**2), np.cumsum(df_sorted)
+
+    def cost(limit: int) -> float:
+        below = int(np.searchsorted(df_sorted, limit, side="right"))
+        small = squares[below - 1] if below else 0.0
+        return float(small + limit * (totals[-1] - (totals[below - 1] if below else 0.0)))
+
+    low, high = 1, int(df_sorted[-1])
+    budget = float(work_per_row) * n
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if cost(middle) <= budget else (low, middle - 1)
+    return low
+
+
+def impact_postings(vectors: sp.csr_matrix, per_term: int) -> sp.csr_matrix:
+    """Each term's postings (terms x films CSR) truncated to its ``per_term`` films of
+    largest weight (ties: the lower film index), the films sorted by index."""
+    transposed = sp.csr_matrix(vectors.T)
+    term_of = np.repeat(np.arange(transposed.shape[0]), np.diff(transposed.indptr))
+    order = np.lexsort((transposed.indices, -transposed.data, term_of))
+    rank = np.arange(len(order)) - transposed.indptr[:-1][term_of]
+    keep = order[rank < per_term]
+    truncated = sp.csr_matrix(
+        (transposed.data[keep], (term_of[keep], transposed.indices[keep])), shape=transposed.shape, dtype=np.float32
+    )
+    truncated.sort_indices()
+    return truncated
+
+
+def pruned_block(
+    vectors: sp.csr_matrix,
+    postings: sp.csr_matrix,
+    transposed: sp.csr_matrix,
+    k: int,
+    candidates: int,
+    start: int,
+    stop: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top-k neighbours of rows ``start:stop`` among their candidates.
+
+    ``postings`` is :func:`impact_postings` of ``vectors`` and ``transposed`` the full
+    transpose (CSR). Returns ``(index, scores, short)``: the (rows, k) arrays as
+    :func:`top_neighbours` and a bool per row, True where the film had fewer than k
+    candidates and was searched exactly.
+    """
+    from recommender.pruned_kernel import pruned_rows  # numba: build time only
+
+    return pruned_rows(
+        start, stop, vectors.indptr, vectors.indices, vectors.data,
+        postings.indptr, postings.indices, postings.data,
+        transposed.indptr, transposed.indices, transposed.data,
+        vectors.shape[1], k, candidates,
+    )
+
+
+def pruned_top_neighbours(
+    vectors: sp.csr_matrix,
+    k: int,
+    *,
+    candidates: int = 300,
+    work_per_row: int = 20_000,
+    chunk_rows: int = 256,
+    progress: Progress | None = None,
+    run_blocks: BlockRunner = run_blocks_here,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate top-k neighbours of every row (see the module docstring).
+
+    Same output as :func:`top_neighbours`; every returned score is exact, but a true
+    neighbour outside the film's candidates is missed (measure it with
+    :func:`recall_at_k`). ``candidates`` must be >= k. Films with fewer than k
+    candidates are searched exactly (every film sharing any term with them is scored).
+    Memory: the vectors three times over (truncated postings and the transpose) plus
+    O(N) per running block.
+    """
+    if k < 1:
+        raise ConfigError(f"k must be >= 1, got {k}")
+    if candidates < k:
+        raise ConfigError(f"candidates must be >= k ({k}), got {candidates}")
+    vectors = sp.csr_matrix(vectors, dtype=np.float32)
+    n = vectors.shape[0]
+    index = np.full((n, k), -1, dtype=np.int32)
+    scores = np.zeros((n, k), dtype=np.float32)
+    if n == 0:
+        return index, scores
+    postings = impact_postings(vectors, postings_per_term(vectors, work_per_row))
+    blocks = _blocks(n, max(1, chunk_rows))
+    shared = (vectors, postings, sp.csr_matrix(vectors.T), k, candidates)
+    for (start, stop), (block_index, block_scores, _) in zip(blocks, run_blocks(pruned_block, shared, blocks)):
+        index[start:stop], scores[start:stop] = block_index, block_scores
+        if progress is not None:
+            progress(stop / n, f"neighbours {stop:,}/{n:,}")
+    return index, scores
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """How a build found its neighbours: ``method`` ("exact" or "pruned"), and for the
+    pruned search its recall@k against the exact search on ``recall_sample`` films."""
+
+    method: str
+    recall_k: int | None = None
+    recall: float | None = None
+    recall_sample: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+def recall_at_k(
+    vectors: sp.csr_matrix,
+    index: np.ndarray,
+    k: int,
+    sample: int,
+    seed: int,
+    max_block_cells: int = 20_000_000,
+) -> tuple[float, int]:
+    """Recall@k of neighbour lists ``index`` (N, >=k) against the exact search.
+
+    On a seeded sample of ``sample`` films (all if fewer), each film's exact top k is
+    computed; a listed neighbour counts as found when its exact similarity is at least
+    the k-th exact similarity (so ties at the boundary count either way). Returns
+    ``(recall, films used)``; recall is 1.0 when no sampled film has any neighbour.
+    """
+    vectors = sp.csr_matrix(vectors, dtype=np.float32)
+    n = vectors.shape[0]
+    rows = np.arange(n) if sample >= n else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
+    transposed = vectors.T.tocsc()
+    step = max(1, max_block_cells // max(n, 1))
+    found = wanted = 0
+    for begin in range(0, len(rows), step):
+        chunk = rows[begin : begin + step]
+        _, truth = exact_rows(vectors, transposed, chunk, k)
+        listed = np.asarray(index[chunk, :k], dtype=np.int64)
+        listed_scores = np.asarray(
+            [similarities_of(vectors, row, listed_row) for row, listed_row in zip(chunk, listed)]
+        )
+        threshold = truth[:, k - 1 : k]  # the k-th exact score (0 when fewer than k exist)
+        valid = listed >= 0
+        wanted += int((truth > 0).sum())
+        found += int((valid & (listed_scores >= threshold - 1e-6) & (listed_scores > 0)).sum())
+    return (found / wanted if wanted else 1.0), len(rows)
+
+
+def similarities_of(vectors: sp.csr_matrix, row: int, others: Iterable[int]) -> np.ndarray:
+    """Exact cosine similarity of film ``row`` to each of ``others`` (-1 gives 0)."""
+    others = np.asarray(list(others), dtype=np.int64)
+    result = np.zeros(len(others), dtype=np.float32)
+    valid = others >= 0
+    if valid.any():
+        result[valid] = np.asarray((vectors[others[valid]] @ vectors[row].T).toarray()).ravel()
+    return result
+
+
+def search_neighbours(
+    vectors: sp.csr_matrix,
+    k: int,
+    *,
+    exact_max_films: int,
+    candidates: int,
+    work_per_row: int,
+    recall_k: int,
+    recall_sample: int,
+    seed: int,
+    chunk_rows: int,
+    max_block_cells: int,
+    progress: Progress | None = None,
+    run_blocks: BlockRunner = run_blocks_here,
+    extra: ExtraTerm | None = None,
+) -> tuple[np.ndarray, np.ndarray, SearchReport]:
+    """The exact search up to ``exact_max_films`` films, else the pruned one with its
+    recall@``recall_k`` measured on ``recall_sample`` films. Returns (index, scores, report).
+
+    ``extra`` orders the lists as in :func:`top_neighbours`. The pruned search finds
+    each film's top k by similarity and then orders those k by similarity + ``extra``
+    (the exact search orders every film by it); its recall is that of the top k by
+    similarity. The exact search runs here; the pruned one's blocks through ``run_blocks``.
+    """
+    n = vectors.shape[0]
+    if n <= exact_max_films:
+        index, scores = top_neighbours(
+            vectors, k, chunk_rows=chunk_rows, max_block_cells=max_block_cells, progress=progress, extra=extra
+        )
+        return index, scores, SearchReport("exact")
+    index, scores = pruned_top_neighbours(
+        vectors, k, candidates=max(candidates, k), work_per_row=work_per_row, chunk_rows=chunk_rows,
+        progress=progress, run_blocks=run_blocks,
+    )
+    recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells)
+    if extra is not None:
+        index, scores = _reorder(index, scores, extra, chunk_rows)
+    return index, scores, SearchReport("pruned", min(recall_k, k), round(recall, 4), used)
+
+
+def _reorder(index: np.ndarray, scores: np.ndarray, extra: ExtraTerm, chunk_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's listed neighbours ordered by score + ``extra`` (ties: lower index);
+    padding stays last."""
+    index, scores = index.copy(), scores.copy()
+    for start in range(0, len(index), max(1, chunk_rows)):
+        stop = min(len(index), start + max(1, chunk_rows))
+        rows = index[start:stop]
+        valid = rows >= 0
+        added = np.take_along_axis(extra(start, stop), np.where(valid, rows, 0), axis=1)
+        ranked = np.where(valid, scores[start:stop] + added, -np.inf)
+        order = np.lexsort((np.where(valid, rows, np.iinfo(np.int32).max), -ranked), axis=1)
+        index[start:stop] = np.take_along_axis(rows, order, axis=1)
+        scores[start:stop] = np.take_along_axis(scores[start:stop], order, axis=1)
+    return index, scores
 
 
 def similarities(vectors: sp.csr_matrix, row: int) -> np.ndarray:

@@ -13,7 +13,17 @@ from recommender import neighbours
 from recommender.build import _all_neighbours
 from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
-from recommender.neighbours import exact_neighbours, similarities, top_neighbours
+from recommender.errors import ConfigError
+from recommender.neighbours import (
+    exact_neighbours,
+    impact_postings,
+    postings_per_term,
+    pruned_top_neighbours,
+    recall_at_k,
+    search_neighbours,
+    similarities,
+    top_neighbours,
+)
 from recommender.vectorize import vectorize_catalog
 
 from .conftest import REPO
@@ -101,7 +111,8 @@ def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread
 
     found = _all_neighbours({name: v.matrix for name, v in vectors.items()}, config, report)
     assert list(found) == ["tfidf", "count"]
-    for name, (index, scores) in found.items():
+    for name, (index, scores, search) in found.items():
+        assert search.method == "exact"  # the demo catalog is far below search.exact_max_films
         expected_index, expected_scores = top_neighbours(
             vectors[name].matrix, config.neighbours_k, chunk_rows=config.chunk_rows, max_block_cells=config.max_block_cells
         )
@@ -124,3 +135,105 @@ def test_dense_columns_split_keeps_the_product_and_the_neighbours():
     whole = top_neighbours(matrix, 5, dense_share=1.0)  # no dense part
     np.testing.assert_array_equal(split[0], whole[0])
     np.testing.assert_allclose(split[1], whole[1], rtol=1e-5)
+
+
+# ----------------------------------------------------------------- the pruned search
+# Five films over terms t0..t4 with document frequencies 4, 2, 2, 1, 3. Postings
+# truncated to 2 films per term keep t0's two heaviest films only.
+FIVE = normalize(
+    sp.csr_matrix(
+        np.array(
+            [
+                [1, 1, 0, 0, 0],  # A
+                [1, 1, 0, 0, 1],  # B
+                [1, 0, 1, 0, 1],  # C
+                [3, 0, 1, 1, 1],  # D
+                [0, 0, 0, 0, 0],  # E: no terms, no neighbours
+            ],
+            dtype=np.float32,
+        )
+    )
+)
+
+
+def test_postings_keep_each_terms_heaviest_films():
+    postings = impact_postings(FIVE, 2).toarray()
+    assert np.flatnonzero(postings[0]).tolist() == [0, 3]  # t0: A (1/sqrt2) and D (3/sqrt12) weigh most
+    assert np.flatnonzero(postings[4]).tolist() == [1, 2]  # t4: B and C (1/sqrt3) beat D (1/sqrt12)
+    assert np.flatnonzero(postings[3]).tolist() == [3]  # a term of one film keeps it
+
+
+def test_postings_budget_grows_with_work():
+    assert postings_per_term(FIVE, 1) == 1
+    # Full postings cost sum(df^2) = 16 + 4 + 4 + 1 + 9 = 34 multiply-adds for 5 films.
+    assert postings_per_term(FIVE, 7) == 4
+    assert postings_per_term(FIVE, 6) == 3  # cost(3) = 4 + 4 + 1 + 9 + 3 * 4 = 30 <= 30
+
+
+def test_pruned_equals_exact_when_postings_are_complete():
+    exact_index, exact_scores = top_neighbours(FIVE, 3)
+    index, scores = pruned_top_neighbours(FIVE, 3, candidates=3, work_per_row=100)
+    np.testing.assert_array_equal(index, exact_index)
+    np.testing.assert_allclose(scores, exact_scores, atol=1e-6)
+    assert index[4].tolist() == [-1, -1, -1]
+
+
+def test_film_with_too_few_candidates_is_searched_exactly():
+    # One film per term: A reaches only itself and D through t0, so with k = 3 it
+    # has too few candidates and gets the exact list; B's candidates are A and D.
+    index, scores = pruned_top_neighbours(FIVE, 3, candidates=3, work_per_row=1)
+    exact_index, _ = top_neighbours(FIVE, 3)
+    np.testing.assert_array_equal(index[0], exact_index[0])
+
+
+def test_pruned_rejects_fewer_candidates_than_k():
+    with pytest.raises(ConfigError, match="candidates"):
+        pruned_top_neighbours(FIVE, 3, candidates=2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(2, 30),
+    v=st.integers(1, 12),
+    k=st.integers(1, 8),
+    work=st.integers(1, 40),
+    seed=st.integers(0, 10_000),
+)
+def test_pruned_invariants(n, v, k, work, seed):
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((n, v)) < 0.35) * rng.integers(1, 4, (n, v))
+    matrix = normalize(sp.csr_matrix(dense.astype(np.float32)))
+    index, scores = pruned_top_neighbours(matrix, k, candidates=k, work_per_row=work, chunk_rows=int(rng.integers(1, 6)))
+    full = (matrix @ matrix.T).toarray()
+    for row in range(n):
+        valid = index[row] >= 0
+        assert row not in index[row]  # never its own neighbour
+        assert np.all(np.diff(scores[row][valid]) <= 1e-6)  # best first
+        assert np.all(index[row][valid.sum():] == -1)  # padding only at the end
+        np.testing.assert_allclose(scores[row][valid], full[row, index[row][valid]], atol=1e-5)  # exact scores
+        positives = int(np.sum(np.delete(full[row], row) > 1e-6))
+        assert valid.sum() == min(k, positives)  # exactly k when k are available
+
+
+def test_pruned_agrees_with_exact_on_the_demo_catalog():
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    matrix = vectorize_catalog(catalog, RecommenderConfig())["tfidf"].matrix
+    exact_index, _ = top_neighbours(matrix, 10)
+    index, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=5000)  # 168 films per term
+    recall, used = recall_at_k(matrix, index, 10, sample=10_000, seed=0)
+    assert used == matrix.shape[0]
+    assert recall >= 0.95
+    starved, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=200)  # 3 films per term
+    assert recall_at_k(matrix, starved, 10, sample=10_000, seed=0)[0] < recall
+    # recall_at_k of the exact lists is 1, and of lists that miss everything 0.
+    assert recall_at_k(matrix, exact_index, 10, sample=10_000, seed=0)[0] == 1.0
+    assert recall_at_k(matrix, np.full_like(index, -1), 10, sample=10_000, seed=0)[0] == 0.0
+
+
+def test_search_switches_to_pruned_above_the_threshold():
+    common = dict(candidates=3, work_per_row=100, recall_k=2, recall_sample=5, seed=0, chunk_rows=2, max_block_cells=100)
+    _, _, exact = search_neighbours(FIVE, 3, exact_max_films=5, **common)
+    index, _, pruned = search_neighbours(FIVE, 3, exact_max_films=4, **common)
+    assert exact.to_dict() == {"method": "exact"}
+    assert pruned.to_dict() == {"method": "pruned", "recall_k": 2, "recall": 1.0, "recall_sample": 5}
+    np.testing.assert_array_equal(index, top_neighbours(FIVE, 3)[0])

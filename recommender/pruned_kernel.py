@@ -1,0 +1,116 @@
+"""The compiled inner loop of the pruned neighbour search (numba, build time only).
+
+Kept apart from :mod:`recommender.neighbours` because importing numba costs about a
+second and the serving path (which imports ``neighbours`` for on-demand queries) must
+not pay it. One call handles a block of rows: for each film it accumulates partial
+scores over the truncated postings of its terms (a dense accumulator of length N,
+reset after each film), keeps the best ``candidates`` by that partial score, scores them
+exactly against the film's full row, and keeps the top k. A film with fewer than k
+candidates is scored exactly against every film that shares any term with it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(nogil=True, cache=True)
+def _accumulate(row, indptr_q, indices_q, data_q, t_indptr, t_indices, t_data, acc, touched):
+    """Add row ``row``'s products with every posting of its terms (query rows given by
+    ``indptr_q/indices_q/data_q``; postings by the transposed CSR ``t_*``). Returns the
+    number of films touched; their indices are ``touched[:m]``."""
+    m = 0
+    for p in range(indptr_q[row], indptr_q[row + 1]):
+        term = indices_q[p]
+        weight = data_q[p]
+        for q in range(t_indptr[term], t_indptr[term + 1]):
+            film = t_indices[q]
+            if acc[film] == 0.0:
+                touched[m] = film
+                m += 1
+            acc[film] += weight * t_data[q]
+    return m
+
+
+@njit(nogil=True, cache=True)
+def pruned_rows(
+    start, stop, indptr, indices, data, p_indptr, p_indices, p_data, t_indptr, t_indices, t_data, n_terms, k,
+    candidates,
+):
+    """Top-k (index int32, score float32, short bool) of rows ``start:stop``.
+
+    ``indptr/indices/data``: the vectors (CSR, films x terms); ``p_*``: the truncated
+    postings (CSR, terms x films: each term's heaviest films); ``t_*``: the full
+    transpose, used only for films with fewer than k candidates (``short``), which are
+    searched exactly. ``candidates == 0`` searches every row exactly.
+    """
+    n = len(indptr) - 1
+    rows = stop - start
+    out_index = np.full((rows, k), -1, dtype=np.int32)
+    out_score = np.zeros((rows, k), dtype=np.float32)
+    short = np.zeros(rows, dtype=np.bool_)
+    acc = np.zeros(n, dtype=np.float64)
+    touched = np.empty(n, dtype=np.int64)
+    dense = np.zeros(n_terms, dtype=np.float64)
+    for row in range(start, stop):
+        m = _accumulate(row, indptr, indices, data, p_indptr, p_indices, p_data, acc, touched)
+        # Drop itself; keep positive partial scores only.
+        found = np.empty(m, dtype=np.int64)
+        partial = np.empty(m, dtype=np.float64)
+        c = 0
+        for i in range(m):
+            film = touched[i]
+            if film != row and acc[film] > 0.0:
+                found[c] = film
+                partial[c] = acc[film]
+                c += 1
+            acc[film] = 0.0
+        exhaustive = c < k or candidates == 0
+        if exhaustive:
+            # Too few candidates: score every film sharing any term (exact).
+            short[row - start] = True
+            m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
+            found = np.empty(m, dtype=np.int64)
+            exact = np.empty(m, dtype=np.float64)
+            c = 0
+            for i in range(m):
+                film = touched[i]
+                if film != row and acc[film] > 0.0:
+                    found[c] = film
+                    exact[c] = acc[film]
+                    c += 1
+                acc[film] = 0.0
+            found, exact = found[:c], exact[:c]
+        else:
+            found, partial = found[:c], partial[:c]
+            if c > candidates:
+                # The best `candidates` by partial score in O(c): everything above the
+                # candidates-th largest value, then ties at it by the lower index.
+                cut = -np.partition(-partial, candidates - 1)[candidates - 1]
+                above = partial > cut
+                need = candidates - int(above.sum())
+                tied = np.sort(found[partial == cut])[:need]
+                found = np.sort(np.concatenate((found[above], tied)))
+            for p in range(indptr[row], indptr[row + 1]):
+                dense[indices[p]] = data[p]
+            exact = np.zeros(len(found), dtype=np.float64)
+            for i in range(len(found)):
+                film = found[i]
+                total = 0.0
+                for p in range(indptr[film], indptr[film + 1]):
+                    total += data[p] * dense[indices[p]]
+                exact[i] = total
+            for p in range(indptr[row], indptr[row + 1]):
+                dense[indices[p]] = 0.0
+        by_index = np.argsort(found)
+        found, exact = found[by_index], exact[by_index]
+        order = np.argsort(-exact, kind="mergesort")
+        kept = 0
+        for i in order:
+            if kept == k or exact[i] <= 0.0:
+                break
+            out_index[row - start, kept] = found[i]
+            out_score[row - start, kept] = exact[i]
+            kept += 1
+    return out_index, out_score, short
