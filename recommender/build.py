@@ -46,6 +46,7 @@ from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds,
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import BlockRunner, ExtraTerm, run_blocks_here, search_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
+from recommender.features import tokenize_catalog
 from recommender.vectorize import vectorize_catalog
 
 Progress = Callable[[float, str], None]
@@ -141,17 +142,23 @@ def build_model(
     config: RecommenderConfig,
     progress: Progress | None = None,
     steps: _Steps | None = None,
-    run_blocks: BlockRunner = run_blocks_here,
+    client: Any = None,
 ) -> RecommenderModel:
     """Vectors and top-k neighbours of both vectorizers, in memory.
 
-    ``run_blocks`` runs the neighbour blocks (here by default; on a Dask cluster with
-    :func:`recommender.distributed.dask_block_runner`): the results are the same.
+    With a ``dask.distributed.Client`` the tokenising and the neighbour blocks run on
+    its cluster (:mod:`recommender.distributed`); the results are the same.
     """
     steps = steps or _Steps(progress, {"vectorize": 1, "neighbours": 1})
     catalog, stats = prepare_catalog(catalog, config)
+    run_blocks: BlockRunner = run_blocks_here
+    tokenize = tokenize_catalog
+    if client is not None:
+        from recommender import distributed
+
+        run_blocks, tokenize = distributed.block_runner(client), distributed.tokenizer(client)
     with steps.step("vectorize") as report:
-        vectors = vectorize_catalog(catalog, config)
+        vectors = vectorize_catalog(catalog, config, tokenize=tokenize)
         report(1.0)
     audience = AudienceTerms.from_votes(
         catalog["vote_average"].to_numpy(dtype=np.float64, na_value=np.nan),
@@ -231,13 +238,33 @@ def build(
     *,
     skip_maps: bool = False,
     progress: Progress | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
     """Build every artifact from ``source`` into ``out`` atomically; return the manifest.
 
-    Raises :class:`CatalogError` for bad input and :class:`ConfigError` for bad
-    settings, before anything in ``out`` is touched.
+    ``dask`` ("local" or a scheduler address) runs the heavy steps on a Dask cluster
+    (:mod:`recommender.distributed`); the artifacts are the same. Raises
+    :class:`CatalogError` for bad input and :class:`ConfigError` for bad settings,
+    before anything in ``out`` is touched.
     """
     config = (config or RecommenderConfig()).validate()
+    if dask is None:
+        return _build(source, out, config, skip_maps, progress, None)
+    from recommender.distributed import connect
+
+    with connect(dask) as client:
+        manifest = _build(source, out, config, skip_maps, progress, client)
+    return manifest
+
+
+def _build(
+    source: CatalogSource,
+    out: str | Path,
+    config: RecommenderConfig,
+    skip_maps: bool,
+    progress: Progress | None,
+    client: Any,
+) -> dict[str, Any]:
     out = Path(out)
     for path in source.files():
         check_regular_file(path, "a CSV file (.csv, .csv.gz or .csv.zip)")
@@ -249,7 +276,7 @@ def build(
     with steps.step("load catalog"):
         inputs = [{"path": str(p.resolve()), "sha256": sha256_file(p), "bytes": p.stat().st_size} for p in source.files()]
         catalog, report = source.load(config.top_cast, config.input_limits())
-    model = build_model(catalog, config, steps=steps)
+    model = build_model(catalog, config, steps=steps, client=client)
     analysis: Analysis | None = None
     analysis_timings: dict[str, float] = {}
     if not skip_maps:
@@ -260,9 +287,9 @@ def build(
             ).reset_index()
             analysis.agreement = _agreement(model)
         with steps.step("maps and clusters") as step_progress:
-            analysis_timings = _analysis(model, config, analysis, step_progress)
+            analysis_timings = _analysis(model, config, analysis, step_progress, client)
     try:
-        return _write(out, source, config, model, analysis, analysis_timings, report, inputs, steps, skip_maps)
+        return _write(out, source, config, model, analysis, analysis_timings, report, inputs, steps, skip_maps, client)
     except OSError as exc:  # a read-only folder, a full disk...
         where = exc.filename or out
         raise ArtifactError(
@@ -281,6 +308,7 @@ def _write(
     inputs: list[dict[str, Any]],
     steps: _Steps,
     skip_maps: bool,
+    client: Any = None,
 ) -> dict[str, Any]:
     with steps.step("save"), atomic_folder(out) as writer:
         _save(writer, model, analysis)
@@ -303,6 +331,7 @@ def _write(
                 "neighbour_search": {n: s.search for n, s in model.spaces.items()},
                 "maps": analysis.quality() if analysis is not None else {},
                 "maps_built": not skip_maps,
+                "dask": None if client is None else {"workers": len(client.scheduler_info().get("workers", {}))},
                 "timings_s": steps.timings,
                 "analysis_timings_s": analysis_timings,
             },
@@ -317,10 +346,15 @@ def _agreement(model: RecommenderModel) -> pd.DataFrame:
 
 
 def _analysis(
-    model: RecommenderModel, config: RecommenderConfig, analysis: Analysis, progress: Callable[[float, str], None]
+    model: RecommenderModel,
+    config: RecommenderConfig,
+    analysis: Analysis,
+    progress: Callable[[float, str], None],
+    client: Any = None,
 ) -> dict[str, float]:
     """SVD, every map with its faithfulness, and clusters, for each vectorizer, into
-    ``analysis``; returns each step's seconds."""
+    ``analysis``; returns each step's seconds. With a Dask ``client`` the maps' kNN
+    graph runs on its cluster."""
     from recommender.clusters import cluster_levels
     from recommender.projection import neighbour_preservation, project, reduce_svd, trustworthiness_score
 

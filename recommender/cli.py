@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--config", type=Path, help="JSON file of settings overriding the defaults")
     b.add_argument("--skip-maps", action="store_true", help="skip projections and clusters (core build only)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run the heavy steps on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'")
 
     for name, helptext in (("recommend", "recommendations for one movie"), ("neighbours", "JSON lines of every movie's ranked neighbours")):
         c = commands.add_parser(name, help=helptext)
@@ -146,7 +148,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             bar.refresh()
 
     try:
-        manifest = build(source, out, config, skip_maps=args.skip_maps, progress=progress)
+        manifest = build(source, out, config, skip_maps=args.skip_maps, progress=progress, dask=args.dask)
     finally:
         if bar is not None:
             bar.close()

@@ -188,18 +188,23 @@ def signal_terms(year: object, language: object, rating: object, settings: Featu
 
 
 def tokenize_catalog(
-    catalog: pd.DataFrame, ngram_range: tuple[int, int] = (1, 1), settings: FeatureSettings | None = None
+    catalog: pd.DataFrame,
+    ngram_range: tuple[int, int] = (1, 1),
+    settings: FeatureSettings | None = None,
+    stop_words: StopWords | None = None,
 ) -> MovieTokens:
     """Terms per movie, in catalog row order.
 
     ``ngram_range`` applies to overview and tagline words (after stemming); name
     fields always give one term per name; era, language and audience rating terms
     come from the columns ``year``, ``original_language`` and ``weighted_rating``
-    (else ``vote_average``) where the catalog has them. Returns :class:`MovieTokens`.
+    (else ``vote_average``) where the catalog has them. ``stop_words`` are the whole
+    catalog's when ``catalog`` is one partition of it (default: computed from ``catalog``).
+    Returns :class:`MovieTokens`.
     """
     settings = settings or FeatureSettings()
     stem = Stemmer()  # shared: the stop words stem the same words first
-    stop = catalog_stop_words(catalog, settings, stem)
+    stop = stop_words if stop_words is not None else catalog_stop_words(catalog, settings, stem)
     labels: dict[str, str] = {}
     docs: list[list[str]] = []
     # One string object per distinct term and name: the docs hold millions of

@@ -9,6 +9,8 @@ their cosine similarity. A movie with no terms keeps an all-zero row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -60,10 +62,14 @@ def count_terms(
 
 
 def vectorize_catalog(
-    catalog: pd.DataFrame, config: RecommenderConfig, names: tuple[str, ...] = VECTORIZERS
+    catalog: pd.DataFrame,
+    config: RecommenderConfig,
+    names: tuple[str, ...] = VECTORIZERS,
+    tokenize: Callable[..., MovieTokens] = tokenize_catalog,
 ) -> dict[str, TermVectors]:
     """Vectors of every movie for each vectorizer in ``names``; tokenises once per
-    distinct n-gram setting."""
+    distinct n-gram setting, with ``tokenize`` (:func:`tokenize_catalog` here, or
+    :func:`recommender.distributed.tokenizer` on a cluster: same terms)."""
     cache: dict[tuple[int, int], MovieTokens] = {}
     counted: dict[tuple, tuple[sp.csr_matrix, np.ndarray, np.ndarray]] = {}
     result: dict[str, TermVectors] = {}
@@ -74,7 +80,7 @@ def vectorize_catalog(
         key = (ngram, settings.max_features, settings.min_df)
         if key not in counted:
             if ngram not in cache:
-                cache[ngram] = tokenize_catalog(catalog, ngram, config.features)  # type: ignore[arg-type]
+                cache[ngram] = tokenize(catalog, ngram, config.features)  # type: ignore[arg-type]
             counted[key] = count_terms(cache[ngram], name, config)
         result[name] = from_counts(name, *counted[key], config)
     return result
