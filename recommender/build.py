@@ -356,7 +356,7 @@ def _analysis(
     ``analysis``; returns each step's seconds. With a Dask ``client`` the maps' kNN
     graph runs on its cluster."""
     from recommender.clusters import cluster_levels
-    from recommender.projection import neighbour_preservation, project, reduce_svd, trustworthiness_score
+    from recommender.projection import knn_graph, neighbour_preservation, project, reduce_svd, trustworthiness_score
 
     settings = config.projection
     maps = [(m, d) for m in settings.methods for d in settings.dimensions]
@@ -378,9 +378,21 @@ def _analysis(
         svd = timed(f"{name}/svd", lambda: reduce_svd(space.vectors.matrix, settings.svd_components, config.seed))
         done += 1
         analysis.svd[name] = svd
+        knn = None
+        if svd.shape[0] > settings.large_map_films and {"tsne", "umap"} & set(settings.methods):
+            progress(done / total, f"{name}: kNN graph for the maps")
+            run_blocks = None
+            if client is not None:
+                from recommender.distributed import block_runner
+
+                run_blocks = block_runner(client)
+            needed = max(int(np.ceil(3 * settings.tsne_perplexity)), settings.umap_n_neighbors)
+            knn = timed(f"{name}/knn_graph", lambda: knn_graph(svd, needed, config.max_block_cells, run_blocks))
         for method, dims in maps:
             progress(done / total, f"{name}: {method} {dims}-D")
-            coords = timed(f"{name}/{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed))
+            coords = timed(
+                f"{name}/{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed, knn=knn)
+            )
             trust, points = timed(
                 f"{name}/{method}/{dims}/trustworthiness",
                 lambda: trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed),

@@ -165,6 +165,8 @@ class ProjectionSettings:
     umap_n_neighbors: int = 15
     umap_min_dist: float = 0.1
     faithfulness_k: int = 10
+    # Above this many films the maps share one kNN graph and t-SNE runs on openTSNE (FFT).
+    large_map_films: int = 20_000
     methods: tuple[str, ...] = ("tsne", "umap", "pca")
     dimensions: tuple[int, ...] = (2, 3)
 

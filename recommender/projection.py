@@ -45,6 +45,13 @@ TSNE_SCHEDULE: dict[int, tuple[int, float]] = {2: (750, 0.8), 3: (500, 0.8)}
 # thread also makes the map bit-for-bit reproducible. UMAP with a seed is
 # single-threaded too. Run several maps in separate processes to use more cores.
 TSNE_THREADS = 1
+# Above ProjectionSettings.large_map_films films: one exact kNN graph per vectorizer
+# (knn_graph, shared by t-SNE and UMAP, runnable on a Dask cluster) and openTSNE, whose
+# FFT-interpolated gradient costs O(N) per iteration in 2-D where Barnes-Hut costs
+# O(N log N); 3-D stays Barnes-Hut. (total iterations, Barnes-Hut angle) per dimension,
+# the first 250 being early exaggeration; measured on 100,000 synthetic films in
+# BENCHMARKS.md section 5.
+LARGE_TSNE: dict[int, tuple[int, float]] = {2: (750, 0.5), 3: (500, 0.8)}
 
 Progress = Callable[[float, str], None]
 
@@ -71,6 +78,44 @@ def reduce_svd(vectors: sp.spmatrix | np.ndarray, n_components: int, seed: int) 
     return _normalise_rows(reduced)
 
 
+def knn_block(vectors: np.ndarray, k: int, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest other rows of rows ``start:stop`` of unit-row ``vectors`` (N x c):
+    int32 indices and float32 cosine distances (1 - dot product), nearest first, ties
+    by the lower index. One block of :func:`knn_graph`."""
+    from recommender.neighbours import _top_k_of_block
+
+    similarity = vectors[start:stop] @ vectors.T
+    similarity[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never itself
+    index, scores = _top_k_of_block(similarity, k)
+    return index.astype(np.int32), np.maximum(1.0 - scores, 0.0).astype(np.float32)
+
+
+def knn_graph(
+    svd_vectors: np.ndarray,
+    k: int,
+    max_block_cells: int = 20_000_000,
+    run_blocks: Callable | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k-nearest-neighbour graph of the reduced vectors, shared by t-SNE and UMAP.
+
+    Returns ``(indices, distances)`` of shape (N, min(k, N - 1)), self excluded, cosine
+    distance. Dense blocks of at most ``max_block_cells`` cells (BLAS products), run by
+    ``run_blocks`` (here by default, or on a Dask cluster). O(N^2 c) time: 100,000 films
+    x 50 components is 5e11 multiply-adds, about a minute on one core.
+    """
+    from recommender.neighbours import _blocks, run_blocks_here
+
+    data = np.ascontiguousarray(svd_vectors, dtype=np.float32)
+    n = data.shape[0]
+    k = min(k, n - 1)
+    blocks = _blocks(n, max(1, max_block_cells // max(n, 1)))
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    for (start, stop), (index, distance) in zip(blocks, (run_blocks or run_blocks_here)(knn_block, (data, k), blocks)):
+        indices[start:stop], distances[start:stop] = index, distance
+    return indices, distances
+
+
 def project(
     svd_vectors: np.ndarray,
     method: str,
@@ -78,11 +123,15 @@ def project(
     settings: ProjectionSettings,
     seed: int,
     progress: Progress | None = None,
+    knn: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Draw the reduced vectors (N x c) as float32 map coordinates (N x dims).
 
     ``method`` is "tsne" (cosine metric, PCA init, perplexity capped for small N),
     "umap" (cosine metric, n_neighbors capped at N - 1) or "pca"; ``dims`` is 2 or 3.
+    With ``knn`` (:func:`knn_graph` of the same vectors, at least ``3 x perplexity``
+    and ``umap_n_neighbors - 1`` neighbours) t-SNE runs on openTSNE (FFT-accelerated
+    in 2-D) and UMAP on that graph: the large-catalog path (see :data:`LARGE_TSNE`).
     Raises :class:`ConfigError` for another method or dims, and
     :class:`ArtifactError` for fewer than ``dims + 2`` movies.
     """
@@ -102,9 +151,9 @@ def project(
     name = {"tsne": "t-SNE", "umap": "UMAP", "pca": "PCA"}[method]
     _report(progress, 0.0, f"{name} {dims}-D map of {data.shape[0]} movies")
     if method == "tsne":
-        coords = _tsne(data, dims, settings, seed)
+        coords = _tsne(data, dims, settings, seed) if knn is None else _open_tsne(data, dims, settings, seed, knn)
     elif method == "umap":
-        coords = _umap(data, dims, settings, seed)
+        coords = _umap(data, dims, settings, seed, knn)
     else:
         coords = PCA(n_components=dims, random_state=seed).fit_transform(data)
     _report(progress, 1.0, f"{name} {dims}-D map done")
@@ -238,20 +287,56 @@ def _tsne(data: np.ndarray, dims: int, settings: ProjectionSettings, seed: int) 
         return tsne.fit_transform(data)
 
 
-def _umap(data: np.ndarray, dims: int, settings: ProjectionSettings, seed: int) -> np.ndarray:
+def _open_tsne(
+    data: np.ndarray, dims: int, settings: ProjectionSettings, seed: int, knn: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """t-SNE with openTSNE on a precomputed kNN graph: FFT-interpolated gradients in 2-D
+    (O(N) per iteration), Barnes-Hut in 3-D (openTSNE's FFT is 2-D only)."""
+    from openTSNE import TSNEEmbedding, affinity, initialization
+    from openTSNE.nearest_neighbors import PrecomputedNeighbors
+
+    indices, distances = knn
+    perplexity = min(settings.tsne_perplexity, max((data.shape[0] - 1) / 3.0, 1.0), indices.shape[1] / 3.0)
+    affinities = affinity.PerplexityBasedNN(
+        perplexity=perplexity, knn_index=PrecomputedNeighbors(indices, distances), n_jobs=1, random_state=seed
+    )
+    start = initialization.pca(data, n_components=dims, random_state=seed)
+    iterations, angle = LARGE_TSNE[dims]
+    embedding = TSNEEmbedding(
+        start, affinities, negative_gradient_method="fft" if dims == 2 else "bh", theta=angle, n_jobs=1,
+        random_state=seed,
+    )
+    embedding = embedding.optimize(n_iter=250, exaggeration=12, momentum=0.5)  # early exaggeration
+    embedding = embedding.optimize(n_iter=iterations - 250, momentum=0.8)
+    return np.asarray(embedding)
+
+
+def _umap(
+    data: np.ndarray, dims: int, settings: ProjectionSettings, seed: int, knn: tuple[np.ndarray, np.ndarray] | None
+) -> np.ndarray:
     import umap  # lazy: importing umap-learn compiles numba code and costs seconds
 
+    n_neighbors = min(settings.umap_n_neighbors, data.shape[0] - 1)
+    precomputed = None
+    if knn is not None:
+        # UMAP's own graph lists each point first, at distance 0.
+        indices, distances = knn[0][:, : n_neighbors - 1], knn[1][:, : n_neighbors - 1]
+        own = np.arange(len(indices), dtype=indices.dtype)[:, None]
+        precomputed = (np.hstack([own, indices]), np.hstack([np.zeros_like(own, dtype=np.float32), distances]))
     reducer = umap.UMAP(
         n_components=dims,
-        n_neighbors=min(settings.umap_n_neighbors, data.shape[0] - 1),
+        n_neighbors=n_neighbors,
         min_dist=settings.umap_min_dist,
         metric="cosine",
         random_state=seed,
+        precomputed_knn=precomputed or (None, None, None),
     )
     with warnings.catch_warnings():
         # A fixed random_state makes UMAP single-threaded and it warns about it; the
         # reproducible map is what we want.
         warnings.filterwarnings("ignore", message=".*n_jobs value .* overridden.*")
+        # A precomputed graph cannot place new points later; the build never asks it to.
+        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
         return reducer.fit_transform(data)
 
 

@@ -13,6 +13,7 @@ from recommender.config import ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
 from recommender.projection import (
     custom_projection,
+    knn_graph,
     map_far_neighbours,
     neighbour_preservation,
     project,
@@ -216,3 +217,38 @@ def test_custom_projection_reports_progress_and_is_deterministic() -> None:
     second = custom_projection(sp.csr_matrix(vectors), "pca", 2, SETTINGS, seed=0)
     assert np.array_equal(first["coords"], second["coords"])
     assert first["trustworthiness"] == second["trustworthiness"]
+
+
+# --- the large-catalog path: one kNN graph, openTSNE, UMAP on the graph --------------
+
+
+def test_knn_graph_is_the_exact_cosine_graph_in_any_block_size() -> None:
+    vectors, _ = separated_clusters(per_cluster=10)
+    indices, distances = knn_graph(vectors, 5)
+    np.testing.assert_array_equal(indices, cosine_neighbours(vectors, 5))
+    expected = 1.0 - np.take_along_axis(vectors @ vectors.T, indices.astype(np.int64), axis=1)
+    np.testing.assert_allclose(distances, expected, atol=1e-5)
+    assert np.all(np.diff(distances, axis=1) >= -1e-6)  # nearest first
+    small_blocks = knn_graph(vectors, 5, max_block_cells=40 * 3)  # 3 rows per block
+    np.testing.assert_array_equal(small_blocks[0], indices)
+    assert knn_graph(vectors[:4], 10)[0].shape == (4, 3)  # at most N - 1 neighbours
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_open_tsne_on_the_knn_graph_is_trustworthy_and_reproducible(dims: int) -> None:
+    vectors, _ = separated_clusters(per_cluster=30)
+    knn = knn_graph(vectors, 90)
+    coords = project(vectors, "tsne", dims, SETTINGS, seed=0, knn=knn)
+    assert coords.shape == (120, dims) and coords.dtype == np.float32
+    assert np.array_equal(coords, project(vectors, "tsne", dims, SETTINGS, seed=0, knn=knn))
+    score, _ = trustworthiness_score(vectors, coords, k=10)
+    assert score > 0.95
+
+
+@pytest.mark.slow
+def test_umap_on_the_knn_graph() -> None:
+    vectors, _ = separated_clusters(per_cluster=25)
+    coords = project(vectors, "umap", 2, SETTINGS, seed=0, knn=knn_graph(vectors, 20))
+    assert coords.shape == (100, 2)
+    score, _ = trustworthiness_score(vectors, coords, k=10)
+    assert score > 0.9
