@@ -56,3 +56,74 @@ def plot_scale(results: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+# Main's core build before the pruned search, from BENCHMARKS.md section 2 (one run of
+# scripts/benchmark.py on 2026-11-25 at commit 3bae6d0, load average 1.7-2.6).
+BEFORE_SECTION_2 = [
+    {"movies": 10_000, "wall_s": 8.04, "cpu_s": 10.42, "peak_rss_gb": 0.41},
+    {"movies": 50_000, "wall_s": 85.38, "cpu_s": 151.0, "peak_rss_gb": 0.92},
+    {"movies": 100_000, "wall_s": 315.0, "cpu_s": 581.0, "peak_rss_gb": 1.40},
+]
+
+
+def plot_scale_before_after(records: list[dict], path: Path) -> None:
+    """Core build CPU time, wall time and peak memory against size (log-log), main's
+    exact search (BENCHMARKS.md section 2) against the pruned search (``records``:
+    benchmarks/results/scale.jsonl lines of core builds, the last one per size)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    after: dict[int, dict] = {}
+    for record in records:
+        if record.get("returncode") == 0 and "--skip-maps" in record["command"] and "--dask" not in record["command"] \
+                and record["label"].startswith("after"):
+            after[record["movies"]] = record
+    sizes = sorted(after)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=120)
+    before_sizes = [r["movies"] for r in BEFORE_SECTION_2]
+    left.plot(before_sizes, [r["cpu_s"] for r in BEFORE_SECTION_2], "o-", color="tab:red",
+              label="before: exact search, CPU")
+    left.plot([before_sizes[-1], 1_000_000], [BEFORE_SECTION_2[-1]["cpu_s"], 16 * 3600 + 180], ":",
+              color="tab:red", label="before at 1M: BENCHMARKS.md estimate (~16 CPU-hours)")
+    left.plot(sizes, [after[n]["cpu_s"] for n in sizes], "o-", color="tab:blue", label="after: pruned search, CPU")
+    left.plot(sizes, [after[n]["wall_s"] for n in sizes], "s--", color="tab:blue", alpha=0.6,
+              label="after: wall (machine shared, load 7-40)")
+    left.axhline(30 * 60, color="gray", linewidth=0.8, linestyle="-.", label="30 min")
+    left.set_ylabel("seconds")
+    left.set_title("Core build (--skip-maps): time")
+    right.plot(before_sizes, [r["peak_rss_gb"] for r in BEFORE_SECTION_2], "o-", color="tab:red", label="before")
+    right.plot(sizes, [after[n]["peak_rss_gb"] for n in sizes], "o-", color="tab:blue", label="after")
+    right.axhline(8, color="gray", linewidth=0.8, linestyle="-.", label="8 GB target at 1M")
+    right.set_ylabel("GB (peak resident set)")
+    right.set_title("Core build: peak memory")
+    for axis in (left, right):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("films in the catalog")
+        axis.grid(alpha=0.3, which="both")
+        axis.legend(fontsize=7, loc="upper left")
+    fig.suptitle("Before (exact all-pairs search) and after (pruned search above 20,000 films), synthetic catalogs",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.plot", description="the before/after scale plot")
+    parser.add_argument("--scale-results", type=Path, default=Path("benchmarks/results/scale.jsonl"))
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmark_scale.png"))
+    args = parser.parse_args(argv)
+    records = [json.loads(line) for line in args.scale_results.read_text().splitlines() if line.strip()]
+    plot_scale_before_after(records, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

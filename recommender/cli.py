@@ -157,6 +157,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in manifest["timings_s"].items())
     print(printable(f"built {catalog['movies']:,} movies from {catalog['name']} into {out} ({timings})"))
+    pruned = {n: s for n, s in (manifest.get("neighbour_search") or {}).items() if s.get("method") == "pruned"}
+    if pruned:
+        recalls = ", ".join(f"{n} {s['recall']:.3f}" for n, s in pruned.items())
+        print(f"neighbours: pruned search, recall@{next(iter(pruned.values()))['recall_k']} against the exact "
+              f"search on {next(iter(pruned.values()))['recall_sample']:,} sampled movies: {recalls}")
     return 0
 
 

@@ -129,3 +129,15 @@ def test_queries_load_no_build_time_library(artifacts):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_build_of_a_large_catalog_reports_the_pruned_search_recall(tmp_path):
+    settings = tmp_path / "settings.json"  # the demo catalog (442 films) counts as large here
+    settings.write_text('{"search": {"exact_max_films": 100, "work_per_row": 200, "recall_sample": 50}}')
+    result = cli("build", "--skip-maps", "--quiet", "--out", str(tmp_path / "out"), "--config", str(settings))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "neighbours: pruned search, recall@10 against the exact search on 50 sampled movies: tfidf " in out
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["neighbour_search"]["tfidf"]["recall_sample"] == 50
+    assert 0 <= manifest["neighbour_search"]["count"]["recall"] <= 1
