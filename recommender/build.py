@@ -360,6 +360,8 @@ def _analysis(
 
     settings = config.projection
     maps = [(m, d) for m in settings.methods for d in settings.dimensions]
+    if model.catalog.shape[0] > settings.large_map_films:
+        maps = [(m, d) for m, d in maps if m != "tsne" or d in settings.large_tsne_dimensions]
     per_space = len(maps) + 2
     total = per_space * len(model.spaces)
     done = 0

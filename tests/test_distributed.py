@@ -70,3 +70,17 @@ def test_block_runner_returns_blocks_in_order(cluster):
 def test_unreachable_scheduler_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="tcp://127.0.0.1:1"):
         build(CatalogSource.demo(), tmp_path / "out", skip_maps=True, dask="tcp://127.0.0.1:1")
+
+
+def test_large_catalog_maps_on_the_cluster_equal_local(cluster, tmp_path):
+    """The demo catalog built as a large one (shared kNN graph, openTSNE, no 3-D t-SNE),
+    the kNN graph's blocks on the cluster: the same maps as the local build."""
+    from recommender.config import ProjectionSettings
+
+    local, _ = cluster
+    config = RecommenderConfig(projection=ProjectionSettings(large_map_films=100, methods=("tsne", "pca")))
+    here = build(CatalogSource.demo(), tmp_path / "here", config)
+    there = build(CatalogSource.demo(), tmp_path / "there", config, dask=local.scheduler_address)
+    assert sorted(here["maps"]) == ["count/pca/2", "count/pca/3", "count/tsne/2", "tfidf/pca/2", "tfidf/pca/3", "tfidf/tsne/2"]
+    assert "tfidf/knn_graph" in here["analysis_timings_s"]
+    assert _files(tmp_path / "here") == _files(tmp_path / "there")
