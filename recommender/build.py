@@ -41,12 +41,12 @@ from recommender.columns import ColumnTable
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ArtifactError, ConfigError
 from recommender.evaluation import compare_vectorizers
+from recommender.features import tokenize_catalog
 from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
 from recommender.neighbours import BlockRunner, ExtraTerm, run_blocks_here, search_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
-from recommender.features import tokenize_catalog
 from recommender.vectorize import vectorize_catalog
 
 Progress = Callable[[float, str], None]

@@ -80,7 +80,7 @@ def test_large_catalog_maps_on_the_cluster_equal_local(cluster, tmp_path):
     local, _ = cluster
     config = RecommenderConfig(projection=ProjectionSettings(large_map_films=100, methods=("tsne", "pca")))
     here = build(CatalogSource.demo(), tmp_path / "here", config)
-    there = build(CatalogSource.demo(), tmp_path / "there", config, dask=local.scheduler_address)
+    build(CatalogSource.demo(), tmp_path / "there", config, dask=local.scheduler_address)
     assert sorted(here["maps"]) == ["count/pca/2", "count/pca/3", "count/tsne/2", "tfidf/pca/2", "tfidf/pca/3", "tfidf/tsne/2"]
     assert "tfidf/knn_graph" in here["analysis_timings_s"]
     assert _files(tmp_path / "here") == _files(tmp_path / "there")
