@@ -81,6 +81,12 @@ def choose_hit(table_key: str, row_ids: list[int]) -> None:
         st.session_state["rec_query"] = ""
 
 
+def clear_when_off(toggle_key: str, key: str, empty: object) -> None:
+    """Switching a toggle off also clears what it showed (the mix, the second film)."""
+    if not st.session_state[toggle_key]:
+        st.session_state[key] = empty
+
+
 def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
@@ -119,11 +125,17 @@ movie_id = pick[0].selectbox(
     help="Type part of a title to jump to a film. Films sharing a title show their year.",
 )
 k = pick[1].slider("Number of results", 1, K_MAX, key="rec_k", persist_state="session")
-mix = st.multiselect(
-    "Mix in more films", [i for i in ids if i != movie_id], format_func=title_of, key="rec_mix",
-    max_selections=MAX_SEEDS - 1, placeholder="Add films to get films like all of them together",
-    persist_state="session",
-)
+# The mix and the second film each list every film of the catalog, sent to the browser
+# on every run: drawn only when switched on (a link with films to mix switches it on).
+if st.session_state.get("rec_mix"):
+    st.session_state["rec_mixing"] = True
+mix = []
+if st.toggle("Mix in more films", key="rec_mixing", on_change=partial(clear_when_off, "rec_mixing", "rec_mix", [])):
+    mix = st.multiselect(
+        "Films to mix in", [i for i in ids if i != movie_id], format_func=title_of, key="rec_mix",
+        max_selections=MAX_SEEDS - 1, placeholder="Add films to get films like all of them together",
+        persist_state="session",
+    )
 
 controls = st.columns([2, 2, 2, 1], vertical_alignment="center")
 rating_weight = controls[0].slider(
@@ -157,7 +169,12 @@ with st.expander("Filters", icon=":material/filter_list:"):
         placeholder="Any language", persist_state="session",
     )
 
-with st.expander("Compare with another film", icon=":material/compare_arrows:"):
+if st.session_state.get("rec_compare") is not None:
+    st.session_state["rec_comparing"] = True
+compare_id = None
+if st.toggle(
+    "Compare with another film", key="rec_comparing", on_change=partial(clear_when_off, "rec_comparing", "rec_compare", None)
+):
     compare_id = st.selectbox(
         "Second film", [i for i in ids if i != movie_id], index=None, format_func=title_of, key="rec_compare",
         placeholder="Choose a film to see why the two are (not) similar", persist_state="session",

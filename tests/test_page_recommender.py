@@ -193,6 +193,8 @@ def test_mix_of_films_excludes_them_and_names_the_closest(at, demo_artifacts):
     model = demo_model(demo_artifacts)
     first = at.selectbox(key="rec_movie").value
     amelie = model.resolve("Amélie")
+    assert not [m for m in at.multiselect if m.key == "rec_mix"]  # drawn only when switched on
+    at.toggle(key="rec_mixing").set_value(True).run()
     at.multiselect(key="rec_mix").set_value([amelie]).run()
     assert not at.exception
     assert heading(at).endswith("+ 1 more")
@@ -202,10 +204,25 @@ def test_mix_of_films_excludes_them_and_names_the_closest(at, demo_artifacts):
     assert at.query_params["with"] == str(amelie)
 
 
+def test_a_link_with_films_to_mix_switches_the_mix_on_and_switching_off_clears_it(monkeypatch, demo_artifacts):
+    model = demo_model(demo_artifacts)
+    amelie = model.resolve("Amélie")
+    at = start_app(monkeypatch, demo_artifacts, "pages/recommender.py", {"with": str(amelie)})
+    assert at.toggle(key="rec_mixing").value is True
+    assert at.multiselect(key="rec_mix").value == [amelie]
+    assert heading(at).endswith("+ 1 more")
+    at.toggle(key="rec_mixing").set_value(False).run()
+    assert not at.exception
+    assert not heading(at).endswith("more")
+    assert not [m for m in at.multiselect if m.key == "rec_mix"]
+    assert "with" not in at.query_params or at.query_params["with"] in ("", [])
+
+
 def test_compare_two_films_shows_shared_terms_and_maps(at, demo_artifacts):
     model = demo_model(demo_artifacts)
     sequel = model.resolve("The Godfather Part II")
     at.selectbox(key="rec_movie").set_value(model.resolve("The Godfather")).run()
+    at.toggle(key="rec_comparing").set_value(True).run()
     at.selectbox(key="rec_compare").set_value(sequel).run()
     assert not at.exception
     fields = next(f for f in at.dataframe if "Shared terms (heaviest first)" in f.value.columns).value
