@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -109,7 +110,12 @@ class StopWords:
     keywords: frozenset[str] = frozenset()  # keywords (as given) on too many movies
 
 
-def catalog_stop_words(catalog: pd.DataFrame, settings: FeatureSettings, stem: Stemmer | None = None) -> StopWords:
+def catalog_stop_words(
+    catalog: pd.DataFrame,
+    settings: FeatureSettings,
+    stem: Stemmer | None = None,
+    words_of: Callable[[str], list[str]] = text_words,
+) -> StopWords:
     """The catalog's own stop words under ``settings`` (see :class:`FeatureSettings`).
 
     Names: words seen at least twice inside sentences (not first), capitalised at
@@ -118,7 +124,7 @@ def catalog_stop_words(catalog: pd.DataFrame, settings: FeatureSettings, stem: S
     ``max_word_share`` of the movies' overview and tagline. Keywords: on more than
     ``max_keyword_share`` of the movies. Either way on more than :data:`MIN_STOP_MOVIES`
     movies too (in a tiny catalog every word is on a large share). Shares of 1 find
-    nothing.
+    nothing. ``words_of`` gives a text's words (:func:`text_words`, or a memo of it).
     """
     n = max(len(catalog), 1)
     names: set[str] = set()
@@ -136,7 +142,8 @@ def catalog_stop_words(catalog: pd.DataFrame, settings: FeatureSettings, stem: S
                     capitalised[word] += match.group()[0].isupper()
         # A capitalised word that is also a keyword names a place or a topic ("Paris",
         # "Christmas"), not a character: it stays.
-        topics = {collapse_name(word) for ks in catalog["keywords"].tolist() for k in ks for word in (k, *k.split())}
+        distinct_keywords = {k for ks in catalog["keywords"].tolist() for k in ks}
+        topics = {collapse_name(word) for k in distinct_keywords for word in (k, *k.split())}
         names = {
             w for w, count in inside.items()
             if count >= 2 and capitalised[w] >= settings.name_share * count and collapse_name(w) not in topics
@@ -146,7 +153,7 @@ def catalog_stop_words(catalog: pd.DataFrame, settings: FeatureSettings, stem: S
         stem = stem or Stemmer()
         df: Counter[str] = Counter()
         for overview, tagline in zip(catalog["overview"].tolist(), catalog["tagline"].tolist()):
-            df.update({stem(w) for w in text_words(f"{overview or ''} {tagline or ''}") if w not in names})
+            df.update({stem(w) for w in (*words_of(overview or ""), *words_of(tagline or "")) if w not in names})
         generic = {w for w, count in df.items() if count > max(settings.max_word_share * n, MIN_STOP_MOVIES)}
     keywords: set[str] = set()
     if settings.max_keyword_share < 1:
@@ -204,7 +211,16 @@ def tokenize_catalog(
     """
     settings = settings or FeatureSettings()
     stem = Stemmer()  # shared: the stop words stem the same words first
-    stop = stop_words if stop_words is not None else catalog_stop_words(catalog, settings, stem)
+    # The stop words read every overview and tagline first: each text is split once.
+    words_memo: dict[str, list[str]] = {}
+
+    def words_of(text: str) -> list[str]:
+        words = words_memo.get(text)
+        if words is None:
+            words = words_memo[text] = text_words(text)
+        return words
+
+    stop = stop_words if stop_words is not None else catalog_stop_words(catalog, settings, stem, words_of)
     labels: dict[str, str] = {}
     docs: list[list[str]] = []
     # One string object per distinct term and name: the docs hold millions of
@@ -233,7 +249,7 @@ def tokenize_catalog(
                     labels.setdefault(term, name)
                     terms.append(term)
         for field in TEXT_FIELDS:
-            words = text_words(columns[field][row] or "")
+            words = words_memo.pop(columns[field][row] or "", None) or text_words(columns[field][row] or "")
             story = field in STORY_FIELDS
             if story and stop.names:
                 words = [w for w in words if w not in stop.names]
