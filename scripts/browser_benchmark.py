@@ -8,7 +8,7 @@ Streamlit's floor (``streamlit run`` of a two-line app: a title and a button, sa
 settings) on free ports of 127.0.0.1, and drives both in headless Chromium (Debian's
 ``/usr/bin/chromium`` through Playwright). Every figure is wall time in the browser,
 from the action to the page settled: the server has reported the script run the action
-caused finished (its ``script_finished`` message on the page's websocket), the page
+caused finished (the app root's script state went from running to not running), the page
 shows no placeholder skeleton and is idle, and the browser has painted two more frames
 (charts drawn).
 
@@ -45,22 +45,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(REPO))
+
+from scripts.browser_support import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOADING, MAIN  # noqa: E402 - needs REPO
+
 VIEWPORT = {"width": 1440, "height": 900}
 FLOOR_APP = 'import streamlit as st\nst.title("Floor")\nst.button("Click me")\n'
 INTERACTION_TARGET_S = 1.0
 FIRST_PAGE_TARGET_S = 2.0
 TIMEOUT_S = 60.0
 
-APP = '[data-testid="stApp"]'
-APP_IDLE = f'{APP}[data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
-LOADING = '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
-MAIN = '[data-testid="stMain"]'
 SIDEBAR = '[data-testid="stSidebar"]'
 RESULT_BUTTON = f'{MAIN} [data-testid="stElementContainer"][class*="st-key-rec_more_"] button'
 
@@ -124,31 +118,35 @@ class Server:
                 self.process.kill()
 
 
+# Counts, in the page, the app's script runs that end: the app root's
+# ``data-test-script-state`` attribute going from "running" to "notRunning". A mutation
+# observer sees every committed change, even a run that starts and ends between two
+# painted frames, and it outlives nothing: each document installs its own.
+RUN_OBSERVER = """
+new MutationObserver(records => {
+  for (const record of records) {
+    if (record.oldValue === 'running'
+        && record.target.getAttribute('data-test-script-state') === 'notRunning') {
+      window.movieExplorerRunFinished();
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
 class RunWatcher:
-    """Counts the script runs the server reports finished to one page (Streamlit's
-    ``script_finished`` message on the page's websocket; runs cut short by a rerun do
-    not count). Reading the wire, not the page: a quick run can start and end between
-    two frames of the page and leave no trace in its DOM."""
+    """Counts the script runs one page saw finish (the app root's script state going
+    from running to not running, read in the page's DOM by :data:`RUN_OBSERVER`). The
+    count lives here, so it keeps counting across navigations."""
 
     def __init__(self, page) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
         self.finished = 0
-        self._message = ForwardMsg
-        page.on("websocket", lambda socket: socket.on("framereceived", self._frame))
+        page.expose_function("movieExplorerRunFinished", self._finished)
+        page.add_init_script(RUN_OBSERVER)
 
-    def _frame(self, payload) -> None:
-        if not isinstance(payload, (bytes, bytearray)):
-            return
-        message = self._message()
-        try:
-            message.ParseFromString(bytes(payload))
-        except Exception:  # not a ForwardMsg: ignore
-            return
-        if message.WhichOneof("type") == "script_finished" and message.script_finished in (
-            self._message.FINISHED_SUCCESSFULLY, self._message.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-        ):
-            self.finished += 1
+    def _finished(self) -> None:
+        self.finished += 1
 
 
 def _settle(page, watcher: RunWatcher, runs_before: int, start: float) -> float:
