@@ -32,6 +32,7 @@ import numpy as np
 
 from recommender.columns import LIST_COLUMNS, ColumnTable
 from recommender.errors import ArtifactError
+from recommender.inputs import JsonFileError, read_small_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -269,17 +270,10 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ArtifactError(f"{path}: not a regular file; {rebuild_hint(None, folder)}")
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_MANIFEST_BYTES + 1)
-        if len(raw) > MAX_MANIFEST_BYTES:
-            raise ArtifactError(f"{path}: damaged (over {MAX_MANIFEST_BYTES >> 20} MB); {rebuild_hint(None, folder)}")
-        manifest = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ArtifactError(f"{path}: cannot be read ({exc.strerror}); {rebuild_hint(None, folder)}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{path}: damaged ({exc}); {rebuild_hint(None, folder)}") from None
-    except RecursionError:
-        raise ArtifactError(f"{path}: damaged (JSON nested too deeply); {rebuild_hint(None, folder)}") from None
+        manifest = read_small_json(path, MAX_MANIFEST_BYTES)
+    except JsonFileError as exc:
+        state = exc.problem if exc.unreadable else f"damaged ({exc.problem})"
+        raise ArtifactError(f"{path}: {state}; {rebuild_hint(None, folder)}") from None
     if not isinstance(manifest, dict):
         raise ArtifactError(f"{path}: damaged (not a JSON object); {rebuild_hint(None, folder)}")
     version = manifest.get("schema_version")

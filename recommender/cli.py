@@ -101,26 +101,16 @@ def _config(path: Path | None) -> RecommenderConfig:
     if path is None:
         return RecommenderConfig()
     from recommender.errors import CatalogError
-    from recommender.inputs import check_regular_file
+    from recommender.inputs import JsonFileError, check_regular_file, read_small_json
 
     try:
         check_regular_file(path, "a JSON file of settings")
     except CatalogError as exc:
         raise ConfigError(str(exc)) from None
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_SETTINGS_BYTES + 1)
-        if len(raw) > MAX_SETTINGS_BYTES:
-            raise ConfigError(f"{path}: a settings file of more than 1 MB; expected a small JSON object")
-        data = json.loads(raw.decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read settings ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: settings are not UTF-8 text (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: settings are not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
-    except RecursionError:
-        raise ConfigError(f"{path}: settings JSON nested too deeply; expected a JSON object of settings") from None
+        data = read_small_json(path, MAX_SETTINGS_BYTES)
+    except JsonFileError as exc:
+        raise ConfigError(f"{path}: settings file {exc.problem}; expected a small JSON object of settings") from None
     try:
         return RecommenderConfig.from_dict(data)
     except ConfigError as exc:
