@@ -120,8 +120,6 @@ class RecommenderModel:
             self._rows_of_title.setdefault(title.casefold(), []).append(row)
         self.ids = ids
         self.display_titles = np.asarray(titles, dtype=object)
-        has_rating = "rating_norm" in (movies if movies is not None else catalog)
-        self.rating_norm = np.asarray(column("rating_norm"), dtype=np.float64) if has_rating else np.zeros(len(ids))
         has_weighted = "weighted_rating" in (movies if movies is not None else catalog)
         weighted = np.asarray(column("weighted_rating"), dtype=np.float64) if has_weighted else np.zeros(len(ids))
         self.rating_z = standardised(weighted)

@@ -108,14 +108,21 @@ def rank(model: RecommenderModel, movie_id: int, options: RankingOptions) -> tup
     scores = sims + model.audience.of(row, rows) if model.audience.active else sims
     if weight > 0:
         centre, spread = similarity_scale(model, row, options.vectorizer)
-        scores = (1 - weight) * scores + weight * (centre + spread * model.rating_z[rows])
-    order = np.lexsort((rows, -sims, -scores))
+        scores = rating_blend(scores, model.rating_z[rows], centre, spread, weight)
+    order = np.lexsort((rows, -sims, -scores))[:needed]  # MMR re-orders the best ``needed`` only
     rows, sims, scores = rows[order], sims[order], scores[order]
     if options.mmr and len(rows) > 1:
         chosen = mmr_order(model.space(options.vectorizer).vectors.matrix, rows, scores, options.k, options.mmr_lambda)
         rows, sims, scores = rows[chosen], sims[chosen], scores[chosen]
     k = options.k
     return rows[:k].astype(np.int64), sims[:k].astype(np.float64), scores[:k].astype(np.float64)
+
+
+def rating_blend(scores: np.ndarray, rating_z: np.ndarray, centre: float, spread: float, weight: float) -> np.ndarray:
+    """``(1 - weight) * scores + weight * (centre + spread * rating_z)``: the standardised
+    weighted ratings ``rating_z`` put on the scale of the query's similarities (their
+    mean ``centre`` and standard deviation ``spread``), then blended in."""
+    return (1 - weight) * scores + weight * (centre + spread * rating_z)
 
 
 def similarity_scale(model: RecommenderModel, row: int, vectorizer: str) -> tuple[float, float]:

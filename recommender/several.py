@@ -2,7 +2,10 @@
 
 The seed films' vectors are averaged and the average is rescaled to the seeds'
 mean length, so each seed counts equally whatever its length; every other film is
-scored by its similarity to that average. The seeds never appear in
+scored by its similarity to that average, plus the audience terms and the rating
+blend of :mod:`recommender.ranking` taken over the seeds (the mean of each seed's
+audience terms and similarity scale), so a mix of one film is exactly that film's
+list. The seeds never appear in
 the results, the filters apply as for one film, and each result says which seed it
 is closest to, so a list drawn from "Inception + Amélie" shows which half of the
 mix each film comes from. Exact (one sparse product over the catalog, ~1 ms for
@@ -21,7 +24,7 @@ from recommender.columns import ColumnTable
 from recommender.errors import ConfigError
 from recommender.explain import FIELD_TITLES
 from recommender.model import RecommenderModel
-from recommender.ranking import RankingOptions, filter_mask, mmr_order
+from recommender.ranking import RankingOptions, filter_mask, mmr_order, rating_blend, similarity_scale
 from recommender.results import REASON_COLUMNS, title_with_year
 
 MAX_SEEDS = 10
@@ -31,8 +34,9 @@ MAX_SEEDS = 10
 class SeveralResult:
     """One film recommended from several seeds.
 
-    ``similarity`` is the cosine to the seeds' average; ``score`` the same blended
-    with the rating (as :mod:`recommender.ranking` blends); ``closest_seed`` the id of
+    ``similarity`` is the cosine to the seeds' average; ``score`` the same plus the
+    seeds' mean audience terms, blended with the rating as :mod:`recommender.ranking`
+    blends (on the seeds' mean similarity scale); ``closest_seed`` the id of
     the seed it is most similar to and ``closest_similarity`` that similarity;
     ``why`` the terms it shares with the mix, by field.
     """
@@ -85,7 +89,12 @@ def recommend_several(model: RecommenderModel, movie_ids: Sequence[int], options
     candidates = np.flatnonzero(allowed)
     reranks = options.rating_weight > 0 or options.mmr
     pool = max(options.candidate_pool, options.k) if reranks else options.k
-    scores_all = (1 - options.rating_weight) * sims[candidates] + options.rating_weight * model.rating_norm[candidates]
+    scores_all = sims[candidates].astype(np.float64)
+    if model.audience.active:  # linear in the query's z-scores: the mean over seeds is the mix's own
+        scores_all += np.mean([model.audience.of(seed, candidates) for seed in seed_rows], axis=0)
+    if options.rating_weight > 0:
+        centre, spread = np.mean([similarity_scale(model, seed, options.vectorizer) for seed in seed_rows], axis=0)
+        scores_all = rating_blend(scores_all, model.rating_z[candidates], float(centre), float(spread), options.rating_weight)
     order = np.lexsort((candidates, -sims[candidates], -scores_all))[:pool]
     rows, scores = candidates[order], scores_all[order]
     if options.mmr and len(rows) > 1:

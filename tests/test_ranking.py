@@ -216,3 +216,15 @@ def demo_model_small_store():
 
     catalog, _ = load_catalog_csv(DEMO_CATALOG)
     return build_model(catalog, dataclasses.replace(RecommenderConfig(), neighbours_k=5))
+
+
+def test_mmr_with_a_rating_blend_reorders_the_candidate_pool_only(demo_model_small_store):
+    # A blend scores every film of positive similarity; MMR then re-orders only the best
+    # ``candidate_pool`` of them (its pairwise matrix is pool x pool, not N x N).
+    model = demo_model_small_store
+    movie_id = int(model.ids[0])
+    blended = RankingOptions(k=model.n_movies, rating_weight=0.3)
+    pool_ids = neighbour_ids(model, movie_id, blended)[:12]
+    diverse = neighbour_ids(model, movie_id, dataclasses.replace(blended, k=5, mmr=True, mmr_lambda=0.3, candidate_pool=12))
+    assert len(diverse) == 5 and set(diverse) <= set(pool_ids)
+    assert diverse != pool_ids[:5]  # MMR did re-order the pool

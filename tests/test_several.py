@@ -82,3 +82,21 @@ def test_several_table_has_the_page_columns(model):
     assert table["id"] == [r.movie_id for r in results]
     assert table["heading"][0] == "Space Wars II (1980)"
     assert table["closest"] == ["Space Wars", "Ghost House (1985)"]
+
+
+@pytest.mark.parametrize("options", [RankingOptions(k=8), RankingOptions(k=8, rating_weight=0.3, vectorizer="count"),
+                                     RankingOptions(k=6, mmr=True, candidate_pool=20)])
+def test_a_mix_of_one_film_is_that_films_list_with_audience_and_blend(options):
+    # The default config has audience terms; the mix must add them and blend the rating
+    # exactly as the single-film ranking does.
+    from recommender.artifacts import DEMO_CATALOG
+    from recommender.config import RecommenderConfig
+
+    catalog, _ = load_catalog_csv(DEMO_CATALOG)
+    model = build_model(catalog, RecommenderConfig())
+    assert model.audience.active
+    for movie_id in model.ids[::40]:
+        rows, _, scores = rank(model, int(movie_id), options)
+        several = recommend_several(model, [int(movie_id)], options)
+        assert [r.movie_id for r in several] == [int(model.ids[r]) for r in rows]
+        np.testing.assert_allclose([r.score for r in several], scores, rtol=1e-5, atol=1e-7)
