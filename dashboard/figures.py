@@ -237,7 +237,10 @@ def map_figure(
         layout["xaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False)
         layout["yaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False, scaleanchor="x")
         layout["annotations"] = annotations
-        layout["dragmode"] = "lasso"
+        # A drag zooms and a click selects one dot (Streamlit then reports it: the page opens
+        # that film); box and lasso stay in the modebar. With "select" or "lasso" as the
+        # default drag, Streamlit turns click-selection off.
+        layout["dragmode"] = "zoom"
     figure.update_layout(**layout)
     return figure
 

@@ -7,6 +7,8 @@ linked to its true neighbours; a box/lasso selection lists the chosen films. The
 (map, dims, colour, movie) lives in the URL.
 """
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import analysis_cache, cache, figures, labels, open_film, shell, sidebar, state
@@ -20,6 +22,10 @@ shell.page_in_shell()  # a deep link opened first after a start runs the page al
 NEIGHBOURS_MAX = 30
 
 model = cache.get_model()
+# A click on one dot (the chart's callback, before this run) opens that film.
+clicked = st.session_state.pop("exp_clicked_row", None)
+if clicked is not None and 0 <= clicked < len(model.ids):
+    open_film.open_in_recommender(int(model.ids[clicked]))
 analysis = cache.get_analysis()
 vectorizer = sidebar.vectorizer()
 vectorizer_label = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
@@ -27,7 +33,7 @@ vectorizer_label = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
 st.title("Embedding explorer")
 st.caption(
     f"Each dot is a film, placed so that films with similar {vectorizer_label} vectors land close together. "
-    "Every film is drawn; hover for details, drag a box or lasso to list films, "
+    "Every film is drawn; hover for details, click a dot to open its film, drag a box or lasso to list films, "
     "search a film to see its true neighbours."
 )
 if not analysis.has_maps:
@@ -189,13 +195,29 @@ if numbers["without_colour"]:
     colouring = labels.COLOR_LABELS[color_by].lower()
     st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
 
+
+
+def remember_click(chart_key: str) -> None:
+    """A click on one dot (not a box or lasso): open its film at the top of the next run."""
+    event = st.session_state.get(chart_key)
+    row = open_film.clicked_row(event.selection if event is not None else None)
+    if row is not None:
+        st.session_state["exp_clicked_row"] = row
+
+
 selectable = dims == 2
+chart_key = f"exp_chart_{dims}"
 event = st.plotly_chart(
-    figure, key=f"exp_chart_{dims}", on_select="rerun" if selectable else "ignore",
-    selection_mode=("box", "lasso", "points"), config={"scrollZoom": True, "displaylogo": False},
+    figure, key=chart_key, on_select=partial(remember_click, chart_key) if selectable else "ignore",
+    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
 )
-if not selectable:
-    st.caption("3-D maps can be turned and zoomed; selecting films works on 2-D maps.")
+if selectable:
+    st.caption(
+        "Click a dot to open that film in the recommender. Drag to zoom (double-click to zoom out); "
+        "the box and lasso tools (top right) list the films inside them."
+    )
+else:
+    st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
 
 if segments is not None:
     far = int(segments["far"].sum())
@@ -223,8 +245,8 @@ with selection_tab:
         st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
     elif not rows:
         st.caption(
-            "Drag a lasso on the map (or choose the box tool, top right) to list the films inside it; "
-            "a row of that list opens its film in the recommender."
+            "Choose the box or lasso tool (top right of the map) and drag it over the map to list the films "
+            "inside; a row of that list opens its film in the recommender."
         )
     else:
         selected = explorer.selection_table(frame, rows)

@@ -317,6 +317,52 @@ def test_explorer_draws_the_map(page, app_url: str, demo_ids: dict[str, int]) ->
     assert_no_problem(page)
 
 
+# The map's most isolated film dot, in pixels of the page: plotly keeps the drawn traces
+# (``_fullData``) and the axes' data-to-pixel functions (``_fullLayout``) on the chart's element.
+ISOLATED_DOT = """el => {
+  const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis, dots = [];
+  for (const t of el._fullData) {
+    if (!(t.mode || '').includes('markers') || !t.customdata) continue;
+    for (let i = 0; i < t._length; i++) {
+      if (typeof t.customdata[i][0] !== 'number') continue;
+      dots.push({x: xa._offset + xa.l2p(t.x[i]), y: ya._offset + ya.l2p(t.y[i]), title: t.customdata[i][1]});
+    }
+  }
+  let best = null, bestGap = -1;
+  for (const d of dots) {
+    if (d.x < xa._offset + 30 || d.x > xa._offset + xa._length - 30
+        || d.y < ya._offset + 30 || d.y > ya._offset + ya._length - 30) continue;
+    let gap = Infinity;
+    for (const o of dots) if (o !== d) gap = Math.min(gap, Math.hypot(o.x - d.x, o.y - d.y));
+    if (gap > bestGap) { bestGap = gap; best = d; }
+  }
+  const box = el.getBoundingClientRect();
+  return {x: box.left + best.x, y: box.top + best.y, title: best.title, gap: bestGap};
+}"""
+
+
+def test_a_click_on_a_map_dot_opens_its_film(page, app_url: str, demo_ids: dict[str, int]) -> None:
+    """One click on a real dot of the 2-D map (WebGL) opens that film in the recommender;
+    the map's box and lasso tools are still offered."""
+    open_page(page, f"{app_url}/explorer")
+    plot = page.locator(f"{MAIN} .js-plotly-plot").first
+    wait_for(page, "the map", lambda: plot.locator("canvas").count() > 0)
+    settle(page)
+    plot.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    assert plot.locator('.modebar-btn[data-val="select"]').count() == 1  # box select
+    assert plot.locator('.modebar-btn[data-val="lasso"]').count() == 1
+    dot = plot.evaluate(ISOLATED_DOT)
+    assert dot["gap"] > 8, dot  # no other dot under the pointer
+    page.mouse.move(dot["x"], dot["y"])
+    page.mouse.click(dot["x"], dot["y"])
+    wait_for(page, "the recommender", lambda: "/recommender" in page.url)
+    title = dot["title"].replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    wait_heading(page, title)
+    assert query_of(page)["movie"] == str(demo_ids[title])
+    assert_no_problem(page)
+
+
 def test_compare_shows_both_lists_and_metrics(page, app_url: str, demo_ids: dict[str, int]) -> None:
     movie = demo_ids["The Dark Knight"]
     open_page(page, f"{app_url}/compare?movie={movie}")
