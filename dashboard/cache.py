@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard.labels import option_label
 from dashboard.text import md
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
 from recommender.errors import ArtifactError, ConfigError
@@ -126,3 +127,15 @@ def _search_index(_model: RecommenderModel, stamp: str) -> MovieIndex:
 def search_index(model: RecommenderModel) -> MovieIndex:
     """The film search (titles, people, keywords) of the loaded build, made once per build."""
     return _search_index(model, build_stamp(model))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _option_labels(_model: RecommenderModel, stamp: str) -> dict[int, str]:
+    return {
+        int(movie_id): option_label(title) for movie_id, title in zip(_model.ids.tolist(), _model.display_titles)
+    }
+
+
+def option_labels(model: RecommenderModel) -> dict[int, str]:
+    """Movie id -> how the films' select boxes list it (:func:`dashboard.labels.option_label`), once per build."""
+    return _option_labels(model, build_stamp(model))

@@ -7,6 +7,8 @@ never touch the core. Plain strings only: nothing here draws.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -104,6 +106,25 @@ def evaluation_view(table: pd.DataFrame) -> pd.DataFrame:
         leader=[VECTORIZER_LABELS.get(v, v) for v in table["leader"]],
         meaning=[METRIC_GUIDE.get(m, (m, ""))[1] for m in table["metric"]],
     )
+
+
+FIND_FILM_HELP = (
+    "Type part of a title to jump to a film; films sharing a title show their year. Accents are optional: "
+    "a title with accents also lists its plain spelling (Amélie · Amelie)."
+)
+_YEAR_SUFFIX = re.compile(r"\s*\(\d{4}\)$")
+
+
+def option_label(display_title: str) -> str:
+    """A film as a select box lists it: its display title, followed by the title without
+    accents when it has some ("Amélie · Amelie"), so typing without accents finds it (a
+    select box filters its options in the browser, comparing characters as typed)."""
+    title = str(display_title)
+    decomposed = unicodedata.normalize("NFD", title)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if plain == title:
+        return title
+    return f"{title} · {_YEAR_SUFFIX.sub('', plain)}"
 
 
 def missing_maps_message(manifest: dict) -> str:

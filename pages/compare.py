@@ -45,8 +45,8 @@ st.caption(
 )
 pick = st.columns([4, 2], vertical_alignment="bottom")
 movie_id = pick[0].selectbox(
-    "Film", model.ids.tolist(), format_func=title_of, key="cmp_movie", persist_state="session",
-    help="Type part of a title to search.",
+    "Film", model.ids.tolist(), format_func=cache.option_labels(model).__getitem__, key="cmp_movie", persist_state="session",
+    help=labels.FIND_FILM_HELP,
 )
 k = pick[1].slider("Neighbours compared (k)", 1, K_MAX, key="cmp_k", persist_state="session")
 state.publish(SETTINGS)  # widget values are in the session before the run: the slider further down too

@@ -85,8 +85,9 @@ color_by = controls[2].selectbox(
     "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
 )
 movie_id = controls[3].selectbox(
-    "Find a film", model.ids.tolist(), index=None, format_func=title_of, key="exp_movie",
+    "Find a film", model.ids.tolist(), index=None, format_func=cache.option_labels(model).__getitem__, key="exp_movie",
     placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
+    help=labels.FIND_FILM_HELP,
 )
 
 options = st.columns([3, 3, 2], vertical_alignment="center")

@@ -41,6 +41,7 @@ known_ids = frozenset(ids)
 full_years = year_bounds(movies)
 has_year_range = full_years is not None and full_years[0] < full_years[1]
 all_genres, all_languages = genres_of(movies), languages_of(movies)
+option_label = cache.option_labels(model).__getitem__  # "Amélie · Amelie": found typed without accents
 
 SETTINGS = [
     state.Setting("rec_movie", "movie", default_movie_id(movies, settings.default_movie), "int", choices=known_ids),
@@ -121,8 +122,8 @@ if query_text.strip():
 
 pick = st.columns([4, 2], vertical_alignment="bottom")
 movie_id = pick[0].selectbox(
-    "Find a film", ids, format_func=title_of, key="rec_movie", persist_state="session",
-    help="Type part of a title to jump to a film. Films sharing a title show their year.",
+    "Find a film", ids, format_func=option_label, key="rec_movie", persist_state="session",
+    help=labels.FIND_FILM_HELP + " The search box above finds people and keywords too.",
 )
 k = pick[1].slider("Number of results", 1, K_MAX, key="rec_k", persist_state="session")
 # The mix and the second film each list every film of the catalog, sent to the browser
@@ -132,7 +133,7 @@ if st.session_state.get("rec_mix"):
 mix = []
 if st.toggle("Mix in more films", key="rec_mixing", on_change=partial(clear_when_off, "rec_mixing", "rec_mix", [])):
     mix = st.multiselect(
-        "Films to mix in", [i for i in ids if i != movie_id], format_func=title_of, key="rec_mix",
+        "Films to mix in", [i for i in ids if i != movie_id], format_func=option_label, key="rec_mix",
         max_selections=MAX_SEEDS - 1, placeholder="Add films to get films like all of them together",
         persist_state="session",
     )
@@ -176,7 +177,7 @@ if st.toggle(
     "Compare with another film", key="rec_comparing", on_change=partial(clear_when_off, "rec_comparing", "rec_compare", None)
 ):
     compare_id = st.selectbox(
-        "Second film", [i for i in ids if i != movie_id], index=None, format_func=title_of, key="rec_compare",
+        "Second film", [i for i in ids if i != movie_id], index=None, format_func=option_label, key="rec_compare",
         placeholder="Choose a film to see why the two are (not) similar", persist_state="session",
     )
 

@@ -58,3 +58,22 @@ def test_metric_guide_lists_every_metric_with_its_direction():
     assert len(lines) == 7
     assert lines[0].startswith("- **Genre overlap** (higher is better):")
     assert "(a trade-off)" in guide and "Novelty (bits)" in guide
+
+
+def test_option_label_adds_the_plain_spelling_of_accented_titles() -> None:
+    from dashboard.labels import option_label
+
+    assert option_label("Amélie") == "Amélie · Amelie"
+    assert option_label("Léon (1994)") == "Léon (1994) · Leon"  # the year once
+    assert option_label("Pokémon: Spell of the Unknown") == "Pokémon: Spell of the Unknown · Pokemon: Spell of the Unknown"
+    # Titles without accents, and symbols that are not accents, are listed as they are.
+    assert option_label("The Dark Knight") == "The Dark Knight"
+    assert option_label("8½") == "8½"
+    assert option_label("Alien³") == "Alien³"
+    # What a select box's filter does in the browser: the typed letters in order, ignoring case.
+    typed = "amelie"
+    label = option_label("Amélie").lower()
+    position = 0
+    for letter in typed:
+        position = label.find(letter, position) + 1
+        assert position > 0

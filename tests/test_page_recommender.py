@@ -189,6 +189,17 @@ def test_search_ignores_accents_and_finds_people(at, demo_artifacts):
     assert at.query_params["q"] == "zzzz qqq"
 
 
+def test_find_a_film_lists_accented_titles_with_their_plain_spelling(at, demo_artifacts):
+    """The select box filters in the browser, letter by letter: "Amelie" typed there must
+    match an option, so accented titles also carry their spelling without accents."""
+    model = demo_model(demo_artifacts)
+    box = at.selectbox(key="rec_movie")
+    assert "Amélie · Amelie" in box.options
+    box.set_value(model.resolve("Amélie")).run()
+    assert not at.exception
+    assert heading(at) == "Recommendations for Amélie"
+
+
 def test_mix_of_films_excludes_them_and_names_the_closest(at, demo_artifacts):
     model = demo_model(demo_artifacts)
     first = at.selectbox(key="rec_movie").value
