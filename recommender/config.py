@@ -30,6 +30,7 @@ FIELDS: tuple[str, ...] = (
     "rating",
 )
 SIMILARITIES: tuple[str, ...] = ("field_mean", "cosine")
+ERA_SCALES: tuple[str, ...] = ("log", "years")
 
 
 # The maps a build can draw: projection methods and dimensions.
@@ -94,9 +95,14 @@ class VectorizerSettings:
 class FeatureSettings:
     """How movies become terms beyond the plain words (:mod:`recommender.features`).
 
-    Era: a movie released in year y gets the terms y - era_span .. y + era_span, so
-    two movies share ``2 * era_span + 1 - |gap|`` of them (a triangular kernel on the
-    gap in years). Audience rating: likewise over steps of ``rating_step`` of the
+    Era (``era_scale="log"``, the default): a movie's age is counted from the year after
+    the catalog's latest release (``a = latest + 1 - y``, at least 1) and it gets the
+    terms of the ``era_log_step`` steps of ``ln(a)`` within ``era_log_span`` either side,
+    a triangular kernel on the gap in log age: a decade apart is close for two films of
+    the 1950s and far for two of the 2010s (0.6 is a factor of 1.8 in age). With
+    ``era_scale="years"`` a movie released in year y gets the terms y - era_span ..
+    y + era_span instead, so two movies share ``2 * era_span + 1 - |gap|`` of them (a
+    triangular kernel on the gap in years). Audience rating: likewise over steps of ``rating_step`` of the
     weighted rating, ``rating_span`` either side. Stop words are decided from the
     catalog itself: overview and tagline words written with a capital letter inside
     sentences at least ``name_share`` of the time (character names: "Andy"; 1 keeps
@@ -105,7 +111,10 @@ class FeatureSettings:
     movies (TMDB housekeeping such as "duringcreditsstinger", "woman director").
     """
 
+    era_scale: str = "log"
     era_span: int = 10
+    era_log_span: float = 0.6
+    era_log_step: float = 0.1
     rating_span: float = 1.5
     rating_step: float = 0.25
     name_share: float = 0.9
@@ -115,6 +124,12 @@ class FeatureSettings:
     def validate(self) -> None:
         if not isinstance(self.era_span, int) or self.era_span < 0:
             raise ConfigError(f"features.era_span must be an int >= 0, got {self.era_span!r}")
+        if self.era_scale not in ERA_SCALES:
+            raise ConfigError(f"features.era_scale must be one of {', '.join(ERA_SCALES)}, got {self.era_scale!r}")
+        if not self.era_log_step > 0 or not self.era_log_span >= 0:
+            raise ConfigError(
+                f"features.era_log_step must be > 0 and era_log_span >= 0, got {self.era_log_step!r} and {self.era_log_span!r}"
+            )
         if not self.rating_step > 0 or not self.rating_span >= 0:
             raise ConfigError(
                 f"features.rating_step must be > 0 and rating_span >= 0, got {self.rating_step!r} and {self.rating_span!r}"
@@ -241,7 +256,7 @@ class RankingSettings:
     candidate_pool: int = 100
     # Below this best similarity a list is flagged as weak: on held-out MovieLens
     # co-ratings such lists agree with viewers no better than popularity (docs/EVALUATION.md).
-    weak_similarity: float = 0.25
+    weak_similarity: float = 0.30
     # The page's first film (a title, display title or id), chosen because its list
     # shows what the recommender does; the most voted film when the catalog lacks it.
     default_movie: str = "Toy Story"

@@ -8,7 +8,9 @@ Porter stemmer (no corpus download needed), each distinct word stemmed once. A
 readable label is kept for each term ("Sam Worthington", "space") for explanations.
 
 Beyond words, the signals a viewer sees on a film's card (:class:`FeatureSettings`):
-release era (``era:1994`` for each year within ``era_span`` of the release),
+release era (by default ``era:a23`` for each step of the log age within
+``era_log_span`` of the movie's, the age counted from the catalog's latest year; or
+``era:1994`` for each year within ``era_span`` of the release),
 original language (``language:fr``) and audience rating (``rating:28`` for each
 ``rating_step`` within ``rating_span`` of the weighted rating). Stop words beyond
 scikit-learn's list are found in the catalog itself (:func:`catalog_stop_words`):
@@ -108,6 +110,9 @@ class StopWords:
     names: frozenset[str] = frozenset()  # lower-cased words written as names
     generic: frozenset[str] = frozenset()  # stems in too many overviews
     keywords: frozenset[str] = frozenset()  # keywords (as given) on too many movies
+    # Not a stop word but decided on the whole catalog the same way: the latest release
+    # year, from which the log era counts ages (a partition must not use its own).
+    latest_year: int | None = None
 
 
 def catalog_stop_words(
@@ -159,7 +164,17 @@ def catalog_stop_words(
     if settings.max_keyword_share < 1:
         df = Counter(k for ks in catalog["keywords"].tolist() for k in set(ks))
         keywords = {k for k, count in df.items() if count > max(settings.max_keyword_share * n, MIN_STOP_MOVIES)}
-    return StopWords(names=frozenset(names), generic=frozenset(generic), keywords=frozenset(keywords))
+    return StopWords(
+        names=frozenset(names), generic=frozenset(generic), keywords=frozenset(keywords), latest_year=latest_year(catalog)
+    )
+
+
+def latest_year(catalog: pd.DataFrame) -> int | None:
+    """The latest release year of the catalog (column ``year``), None without any."""
+    if "year" not in catalog:
+        return None
+    years = [number for number in map(_number, catalog["year"].tolist()) if number is not None]
+    return int(max(years)) if years else None
 
 
 def _number(value: object) -> float | None:
@@ -170,15 +185,28 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def signal_terms(year: object, language: object, rating: object, settings: FeatureSettings) -> list[tuple[str, str]]:
+def signal_terms(
+    year: object, language: object, rating: object, settings: FeatureSettings, latest: int | None = None
+) -> list[tuple[str, str]]:
     """(term, label) pairs of a movie's era, language and audience rating.
 
-    >>> [t for t, _ in signal_terms(1994, "fr", None, FeatureSettings(era_span=1))]
+    ``latest`` is the catalog's latest release year (the log era counts ages from the
+    year after it; default: the movie's own year).
+
+    >>> [t for t, _ in signal_terms(1994, "fr", None, FeatureSettings(era_scale="years", era_span=1))]
     ['era:1993', 'era:1994', 'era:1995', 'language:fr']
+    >>> [t for t, _ in signal_terms(1996, None, None, FeatureSettings(era_log_span=0.2, era_log_step=0.1), 2016)]
+    ['era:a28', 'era:a29', 'era:a30', 'era:a31', 'era:a32']
     """
     terms: list[tuple[str, str]] = []
     known_year = _number(year)
-    if known_year is not None:
+    if known_year is not None and settings.era_scale == "log":
+        age = max((latest if latest is not None and latest >= known_year else known_year) + 1 - known_year, 1.0)
+        centre = round(math.log(age) / settings.era_log_step)
+        reach = round(settings.era_log_span / settings.era_log_step)
+        for step in range(centre - reach, centre + reach + 1):
+            terms.append((f"era:a{step}", ERA_LABEL))
+    elif known_year is not None:
         centre = int(known_year)
         for y in range(centre - settings.era_span, centre + settings.era_span + 1):
             terms.append((f"era:{y}", ERA_LABEL))
@@ -221,6 +249,7 @@ def tokenize_catalog(
         return words
 
     stop = stop_words if stop_words is not None else catalog_stop_words(catalog, settings, stem, words_of)
+    latest = stop.latest_year if stop.latest_year is not None else latest_year(catalog)
     labels: dict[str, str] = {}
     docs: list[list[str]] = []
     # One string object per distinct term and name: the docs hold millions of
@@ -267,7 +296,7 @@ def tokenize_catalog(
                     if n > 1:
                         labels.setdefault(term, " ".join(words[start : start + n]))
                     terms.append(term)
-        for term, label in signal_terms(year, language, rating, settings):
+        for term, label in signal_terms(year, language, rating, settings, latest):
             term = canonical.setdefault(term, term)
             labels.setdefault(term, label)
             terms.append(term)

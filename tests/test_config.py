@@ -29,6 +29,8 @@ def test_unknown_key_is_rejected():
         ({"projection": {"methods": ["mds"]}}, "unknown \\['mds'\\]"),
         ({"similarity": "dot"}, "similarity must be one of field_mean, cosine"),
         ({"features": {"era_span": -1}}, "features.era_span"),
+        ({"features": {"era_scale": "decades"}}, "features.era_scale must be one of log, years"),
+        ({"features": {"era_log_step": 0}}, "features.era_log_step"),
         ({"features": {"max_word_share": 0}}, "features.max_word_share"),
         ({"audience": {"popularity": -0.1}}, "audience.popularity"),
         ({"audience": {"min_votes": 0}}, "audience.min_votes"),

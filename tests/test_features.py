@@ -78,12 +78,46 @@ def test_possessives_lose_their_s():
 
 
 def test_era_terms_overlap_by_the_gap_in_years():
-    settings = FeatureSettings(era_span=2)
+    settings = FeatureSettings(era_scale="years", era_span=2)
     a = {t for t, _ in signal_terms(1994, None, None, settings)}
     b = {t for t, _ in signal_terms(1997, None, None, settings)}
     assert len(a) == 5 and len(a & b) == 5 - 3  # 2 * span + 1 - |gap|
     assert not a & {t for t, _ in signal_terms(2000, None, None, settings)}
     assert {label for _, label in signal_terms(1994, None, None, settings)} == {ERA_LABEL}
+
+
+def test_log_era_terms_overlap_by_the_gap_in_log_age():
+    # Ages from the year after the latest (2016): 1996 is 21 years old, ln 21 = 3.04 ->
+    # step 30 of 0.1; span 0.2 reaches two steps either side.
+    settings = FeatureSettings(era_log_span=0.2, era_log_step=0.1)
+    terms = [t for t, _ in signal_terms(1996, None, None, settings, latest=2016)]
+    assert terms == ["era:a28", "era:a29", "era:a30", "era:a31", "era:a32"]
+
+    def shared(first: int, second: int) -> int:
+        a, b = ({t for t, _ in signal_terms(y, None, None, FeatureSettings(), latest=2017)} for y in (first, second))
+        return len(a & b)
+
+    # Ten years apart (defaults: steps of 0.1, 6 either side, 13 terms): old films share an
+    # era, recent ones do not. 1950 and 1960 are 68 and 58 years old (steps 42 and 41);
+    # 2005 and 2015 are 13 and 3 (steps 26 and 11, more than 12 apart); 2016 is step 7.
+    assert shared(1950, 1960) == 13 - 1 and shared(2005, 2015) == 0 and shared(2015, 2016) == 13 - 4
+    # The latest year is age 1 (ln 1 = 0), never below it.
+    assert signal_terms(2017, None, None, settings, latest=2017) == signal_terms(2030, None, None, settings, latest=2017)
+
+
+def test_log_era_counts_ages_from_the_whole_catalog():
+    catalog = pd.DataFrame({
+        **{f: [[], []] for f in ("genres", "keywords", "cast", "directors", "companies")},
+        "overview": ["", ""], "tagline": ["", ""], "title": ["Old", "New"], "year": [1960, 2010],
+    })
+    tokens = tokenize_catalog(catalog, settings=FeatureSettings(era_log_span=0.0))
+    assert tokens.stop_words.latest_year == 2010
+    # 1960 is 51 years old (ln 51 = 3.93 -> step 39), 2010 one year (step 0).
+    assert [t for t in tokens.docs[0] if t.startswith("era:")] == ["era:a39"]
+    assert [t for t in tokens.docs[1] if t.startswith("era:")] == ["era:a0"]
+    # A partition tokenised with the whole catalog's stop words counts from its latest year.
+    alone = tokenize_catalog(catalog.iloc[:1], settings=FeatureSettings(era_log_span=0.0), stop_words=tokens.stop_words)
+    assert alone.docs[0] == tokens.docs[0]
 
 
 def test_language_and_rating_terms():
