@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -51,6 +51,7 @@ ERA_LABEL = "released close together"
 MIN_STOP_MOVIES = 10
 RATING_LABEL = "close weighted ratings"
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_SPLIT = re.compile(r"([^\W_]+(?:'[^\W_]+)?)", re.UNICODE)  # _WORD, kept by re.split
 # A word starts a sentence (and is capitalised for that alone) after one of these.
 _SENTENCE_STARTERS = frozenset('.!?:;"\u201c\u2018([-')
 
@@ -97,10 +98,27 @@ def _clean(word: str) -> str:
     return word.replace("'", "").replace("\u2019", "")
 
 
-def text_words(text: str) -> list[str]:
-    """Lower-cased words of a text without English stop words or 1-letter words."""
-    words = (_clean(w) for w in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
-    return [w for w in words if len(w) > 1 and w not in ENGLISH_STOP_WORDS]
+def _kept(word: str) -> str:
+    """A word as :func:`text_words` keeps it ("" when it is dropped)."""
+    word = _clean(word)
+    return word if len(word) > 1 and word not in ENGLISH_STOP_WORDS else ""
+
+
+class CleanWords(dict):
+    """A memo of :func:`_kept` (raw word -> kept word or ""), so that a build cleans
+    each distinct word once rather than each of its millions of occurrences."""
+
+    def __missing__(self, word: str) -> str:
+        kept = self[word] = _kept(word)
+        return kept
+
+
+def text_words(text: str, memo: CleanWords | None = None) -> list[str]:
+    """Lower-cased words of a text without English stop words or 1-letter words
+    (``memo``: a :class:`CleanWords` shared across texts, for speed only)."""
+    raw = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    words = [memo[w] for w in raw] if memo is not None else [_kept(w) for w in raw]
+    return [w for w in words if w]
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,37 @@ class StopWords:
     # Not a stop word but decided on the whole catalog the same way: the latest release
     # year, from which the log era counts ages (a partition must not use its own).
     latest_year: int | None = None
+
+
+def _separator_kind(separator: str) -> int:
+    """Whether a word after ``separator`` is inside a sentence: 1 yes, 0 no, 2 yes when
+    a word comes before the separator. The last non-blank character of the 8 before the
+    word decides (not one of :data:`_SENTENCE_STARTERS`); a blank separator shorter than
+    that lets the previous word's last letter (never a starter) decide."""
+    before = separator[-8:].rstrip()
+    if before:
+        return 0 if before[-1] in _SENTENCE_STARTERS else 1
+    return 0 if len(separator) >= 8 else 2
+
+
+def _inside_sentences(texts: Iterable[str | None]) -> Counter[str]:
+    """How often each word (as written) appears inside a sentence: not first in the
+    text, nor after a sentence starter within the 8 characters before it."""
+    counts: Counter[str] = Counter()
+    kinds: dict[str, int] = {}  # separators repeat (" ", ", "): each is judged once
+    for text in texts:
+        parts = _SPLIT.split(unicodedata.normalize("NFKC", text or ""))
+        inside = []
+        # parts alternate separator, word, ..., separator: word i follows parts[2 * i].
+        for i in range(1, len(parts), 2):
+            separator = parts[i - 1]
+            kind = kinds.get(separator)
+            if kind is None:
+                kind = kinds[separator] = _separator_kind(separator)
+            if kind == 1 or (kind == 2 and i > 1):
+                inside.append(parts[i])
+        counts.update(inside)
+    return counts
 
 
 def catalog_stop_words(
@@ -135,16 +184,11 @@ def catalog_stop_words(
     names: set[str] = set()
     if settings.name_share < 1:
         inside, capitalised = Counter(), Counter()
-        for field_name in STORY_FIELDS:
-            for text in catalog[field_name].tolist():
-                text = unicodedata.normalize("NFKC", text or "")
-                for match in _WORD.finditer(text):
-                    before = text[max(0, match.start() - 8) : match.start()].rstrip()
-                    if not before or before[-1] in _SENTENCE_STARTERS:
-                        continue
-                    word = _clean(match.group().casefold())
-                    inside[word] += 1
-                    capitalised[word] += match.group()[0].isupper()
+        for word, count in _inside_sentences(text for f in STORY_FIELDS for text in catalog[f].tolist()).items():
+            folded = _clean(word.casefold())
+            inside[folded] += count
+            if word[0].isupper():
+                capitalised[folded] += count
         # A capitalised word that is also a keyword names a place or a topic ("Paris",
         # "Christmas"), not a character: it stays.
         distinct_keywords = {k for ks in catalog["keywords"].tolist() for k in ks}
@@ -241,11 +285,12 @@ def tokenize_catalog(
     stem = Stemmer()  # shared: the stop words stem the same words first
     # The stop words read every overview and tagline first: each text is split once.
     words_memo: dict[str, list[str]] = {}
+    cleaned = CleanWords()
 
     def words_of(text: str) -> list[str]:
         words = words_memo.get(text)
         if words is None:
-            words = words_memo[text] = text_words(text)
+            words = words_memo[text] = text_words(text, cleaned)
         return words
 
     stop = stop_words if stop_words is not None else catalog_stop_words(catalog, settings, stem, words_of)
@@ -278,7 +323,7 @@ def tokenize_catalog(
                     labels.setdefault(term, name)
                     terms.append(term)
         for field in TEXT_FIELDS:
-            words = words_memo.pop(columns[field][row] or "", None) or text_words(columns[field][row] or "")
+            words = words_memo.pop(columns[field][row] or "", None) or text_words(columns[field][row] or "", cleaned)
             story = field in STORY_FIELDS
             if story and stop.names:
                 words = [w for w in words if w not in stop.names]

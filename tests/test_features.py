@@ -6,7 +6,9 @@ import pytest
 from recommender.config import FeatureSettings
 from recommender.features import (
     ERA_LABEL,
+    CleanWords,
     Stemmer,
+    _inside_sentences,
     catalog_stop_words,
     collapse_name,
     signal_terms,
@@ -71,6 +73,24 @@ def test_bigrams_of_stems():
 def test_movie_without_text_or_credits_has_only_its_other_fields():
     tokens = tokenize_catalog(_catalog(genres=[["Drama"]]))
     assert tokens.docs == [["genres:drama"]]
+
+
+def test_text_words_with_a_memo_are_the_same_words():
+    memo = CleanWords()
+    text = "Andy's toys and the owners' house; Andy's rock'n'roll"
+    assert text_words(text, memo) == text_words(text) == ["andy", "toys", "owners", "house", "andy", "rockn", "roll"]
+    assert memo["andy's"] == "andy" and memo["the"] == ""  # each distinct word cleaned once
+
+
+def test_words_inside_sentences_skip_the_first_word_and_those_after_a_sentence_starter():
+    counts = _inside_sentences([
+        "Jack meets Jill. Then Jack runs",  # Jack first, Then after ".": not inside
+        "(Jill)  and  Jack: Bob",  # Jill after "(", Bob after ":"
+        "x" + " " * 8 + "Ann",  # 8 blanks: nothing but blanks in the 8 characters before Ann
+        "x" + " " * 7 + "Ann",  # 7 blanks: "x" is within reach, so Ann is inside
+        None,
+    ])
+    assert counts == {"meets": 1, "Jill": 1, "Jack": 2, "runs": 1, "and": 1, "Ann": 1}
 
 
 def test_possessives_lose_their_s():
