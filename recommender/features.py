@@ -75,20 +75,33 @@ class MovieTokens:
     stop_words: StopWords = dataclass_field(default_factory=lambda: StopWords())
 
 
+class _StemMemo(dict):
+    """word -> stem, stemming a word on its first lookup only."""
+
+    def __init__(self, stem: Callable[[str], str]) -> None:
+        super().__init__()
+        self._stem = stem
+
+    def __missing__(self, word: str) -> str:
+        stem = self[word] = self._stem(word)
+        return stem
+
+
 class Stemmer:
-    """Porter stemming with a memo, so each distinct word is stemmed once."""
+    """Porter stemming with a memo, so each distinct word is stemmed once. ``many``
+    stems a list of words (the memo's lookups without a call per word)."""
 
     def __init__(self) -> None:
         from nltk.stem.porter import PorterStemmer  # build time only: keeps NLTK off the serving path
 
-        self._porter = PorterStemmer()
-        self._memo: dict[str, str] = {}
+        self._memo = _StemMemo(PorterStemmer().stem)
 
     def __call__(self, word: str) -> str:
-        stem = self._memo.get(word)
-        if stem is None:
-            stem = self._memo[word] = self._porter.stem(word)
-        return stem
+        return self._memo[word]
+
+    def many(self, words: Iterable[str]) -> list[str]:
+        memo = self._memo
+        return [memo[word] for word in words]
 
 
 def _clean(word: str) -> str:
@@ -202,7 +215,8 @@ def catalog_stop_words(
         stem = stem or Stemmer()
         df: Counter[str] = Counter()
         for overview, tagline in zip(catalog["overview"].tolist(), catalog["tagline"].tolist()):
-            df.update({stem(w) for w in (*words_of(overview or ""), *words_of(tagline or "")) if w not in names})
+            words = words_of(overview or "") + words_of(tagline or "")
+            df.update(set(stem.many([w for w in words if w not in names] if names else words)))
         generic = {w for w, count in df.items() if count > max(settings.max_word_share * n, MIN_STOP_MOVIES)}
     keywords: set[str] = set()
     if settings.max_keyword_share < 1:
@@ -327,7 +341,7 @@ def tokenize_catalog(
             story = field in STORY_FIELDS
             if story and stop.names:
                 words = [w for w in words if w not in stop.names]
-            stems = [stem(w) for w in words]
+            stems = stem.many(words)
             if story and stop.generic:
                 kept = [i for i, token in enumerate(stems) if token not in stop.generic]
                 words, stems = [words[i] for i in kept], [stems[i] for i in kept]
