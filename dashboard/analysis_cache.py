@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import figures
 from recommender import comparison, explorer
+from recommender.loading import Analysis
 from recommender.model import RecommenderModel
 
 
@@ -49,14 +50,45 @@ def score_distribution(_model: RecommenderModel, stamp: str) -> pd.DataFrame:
     return comparison.score_distribution(_model, positions=sorted({1, k}))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@dataclasses.dataclass(frozen=True)
+class MapView:
+    """Which map a frame or figure is of: the build, vectorizer, method, dims and, for a
+    custom map, its settings (perplexity, n_neighbors, min_dist)."""
+
+    stamp: str
+    vectorizer: str
+    method: str
+    dims: int
+    custom: tuple[float, int, float] | None = None
+
+
+# The explorer's frames and figures are shared read-only objects (st.cache_resource):
+# st.cache_data would pickle a figure of every film on each rerun and hand back a copy
+# whose JSON differs from the first run's, and Streamlit identifies a chart by its JSON,
+# so a box or lasso selection made on the first drawing was lost. Keyed by parameters,
+# not by hashing the frames. Few entries: a figure of 100,000 films holds about 0.1 GB.
+@st.cache_resource(show_spinner=False, max_entries=8)
+def map_frame(
+    _model: RecommenderModel, _analysis: Analysis, _movie_map: explorer.MovieMap, view: MapView, color_by: str
+) -> pd.DataFrame:
+    """:func:`recommender.explorer.map_frame` of ``view`` coloured by ``color_by``; read-only."""
+    return explorer.map_frame(_model.catalog, _analysis, view.vectorizer, _movie_map, color_by)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
 def map_figure(
-    frame: pd.DataFrame,
+    _frame: pd.DataFrame,
+    _segments: pd.DataFrame | None,
+    _centroids: pd.DataFrame | None,
+    view: MapView,
     color_by: str,
     focus_row: int | None,
-    segments: pd.DataFrame | None,
-    centroids: pd.DataFrame | None,
+    k: int | None,
+    label_level: str,
+    region: tuple[float, float, float, float] | None,
 ) -> go.Figure:
-    """:func:`dashboard.figures.map_figure`, reused across reruns of the same view
-    (a box/lasso selection reruns the page; building 5,000 markers takes a second)."""
-    return figures.map_figure(frame, color_by, focus_row=focus_row, segments=segments, centroids=centroids)
+    """:func:`dashboard.figures.map_figure` of ``view`` (the frame, lines and labels are
+    those these parameters give), made once per view and shared; read-only."""
+    return figures.map_figure(
+        _frame, color_by, focus_row=focus_row, segments=_segments, centroids=_centroids, region=region
+    )

@@ -175,6 +175,7 @@ def map_figure(
     segments: pd.DataFrame | None = None,
     centroids: pd.DataFrame | None = None,
     height: int = 720,
+    region: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """The map: every row of ``frame`` as a marker coloured by ``color_by``.
 
@@ -185,7 +186,9 @@ def map_figure(
     ``segments`` (:func:`recommender.explorer.neighbour_segments`) the lines to its true neighbours
     (solid green: close on the map too; dashed red: placed far away), ``centroids``
     (:func:`recommender.explorer.cluster_centroids`) text labels, those that would overlap a
-    larger cluster's label left out (:func:`visible_labels`). 2-D uses WebGL (``Scattergl``).
+    larger cluster's label left out (:func:`visible_labels`). ``region`` (x_min, x_max,
+    y_min, y_max) zooms a 2-D map to that part (every film is still in the figure; the
+    labels are placed for that view). 2-D uses WebGL (``Scattergl``).
     """
     three_d = "z" in frame.columns
     figure = go.Figure()
@@ -217,7 +220,9 @@ def map_figure(
                 figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
                 figure.add_trace(_segment_ends(part, three_d, name, colour))
     annotations = (
-        _annotations(centroids, three_d, visible_labels(centroids, frame, height)) if centroids is not None else []
+        _annotations(centroids, three_d, visible_labels(centroids, frame, height, None if three_d else region))
+        if centroids is not None
+        else []
     )
     if focus_row is not None and 0 <= focus_row < len(frame):
         focus = frame.iloc[[focus_row]]
@@ -228,7 +233,8 @@ def map_figure(
         margin=dict(l=0, r=0, t=30, b=0),
         legend=dict(title=dict(text=label), itemsizing="constant", font=dict(size=11)),
         hoverlabel=dict(align="left"),
-        uirevision="movie-map",
+        # A new region is a new view: plotly must not keep the user's own zoom over it.
+        uirevision="movie-map" if region is None or three_d else f"movie-map-{region}",
     )
     if three_d:
         axis = dict(showticklabels=False, title="", showbackground=False)
@@ -236,6 +242,9 @@ def map_figure(
     else:
         layout["xaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False)
         layout["yaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False, scaleanchor="x")
+        if region is not None:
+            layout["xaxis"]["range"] = [region[0], region[1]]
+            layout["yaxis"]["range"] = [region[2], region[3]]
         layout["annotations"] = annotations
         # A drag zooms and a click selects one dot (Streamlit then reports it: the page opens
         # that film); box and lasso stay in the modebar. With "select" or "lasso" as the
@@ -400,16 +409,25 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 MAP_WIDTH_PX = 1000
 
 
-def visible_labels(centroids: pd.DataFrame, frame: pd.DataFrame, height: int = 720) -> list[bool]:
+def visible_labels(
+    centroids: pd.DataFrame,
+    frame: pd.DataFrame,
+    height: int = 720,
+    region: tuple[float, float, float, float] | None = None,
+) -> list[bool]:
     """Which cluster labels the map shows (one bool per row of ``centroids``): the
     largest clusters' labels, skipping any that would overlap one already shown
-    (:func:`dashboard.label_layout.place_labels`)."""
+    (:func:`dashboard.label_layout.place_labels`), on the whole map or on ``region``
+    (a zoomed view: the same labels take less of it, so more fit)."""
     if centroids is None or not len(centroids):
         return []
     texts = [_wrap(escape(str(label))) for label in centroids["label"]]
-    x, y = frame["x"].astype("float64"), frame["y"].astype("float64")
-    pad_x, pad_y = 0.05 * float(x.max() - x.min()), 0.05 * float(y.max() - y.min())
-    extent = (float(x.min()) - pad_x, float(x.max()) + pad_x, float(y.min()) - pad_y, float(y.max()) + pad_y)
+    if region is not None:
+        extent = region
+    else:
+        x, y = frame["x"].astype("float64"), frame["y"].astype("float64")
+        pad_x, pad_y = 0.05 * float(x.max() - x.min()), 0.05 * float(y.max() - y.min())
+        extent = (float(x.min()) - pad_x, float(x.max()) + pad_x, float(y.min()) - pad_y, float(y.max()) + pad_y)
     return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30))
 
 

@@ -6,6 +6,7 @@ gives a warning and falls back to a sensible default, never a traceback.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -101,8 +102,9 @@ _RANGE_SEPARATOR = "-"
 class Setting:
     """One widget's value in the URL.
 
-    ``kind``: "str", "int", "float", "bool", "list" (repeated parameter), "int_list"
-    or "range" (two ints, "1990-2005"). ``choices`` limits str/list/int values;
+    ``kind``: "str", "int", "float", "bool", "list" (repeated parameter), "int_list",
+    "range" (two ints, "1990-2005") or "region" (four finite floats x_min, x_max, y_min,
+    y_max, "-3.1,2,0.5,4", minimum below maximum). ``choices`` limits str/list/int values;
     ``low``/``high`` bound numbers. A value equal to ``default`` is still written
     (a link keeps its list even if the app's defaults change), except empty lists
     and ``None``.
@@ -129,6 +131,13 @@ class Setting:
             if text not in ("true", "false"):
                 raise ValueError(text)
             return text == "true"
+        if self.kind == "region":
+            values = tuple(float(v) for v in text.split(","))
+            if len(values) != 4 or not all(math.isfinite(v) for v in values) or not (
+                values[0] < values[1] and values[2] < values[3]
+            ):
+                raise ValueError(text)
+            return values
         if self.kind == "range":
             first, _, second = text.partition(_RANGE_SEPARATOR)
             value = (int(first), int(second))
@@ -156,6 +165,8 @@ class Setting:
             return ["true" if value else "false"]
         if self.kind == "range":
             return [f"{int(value[0])}{_RANGE_SEPARATOR}{int(value[1])}"]
+        if self.kind == "region":
+            return [",".join(f"{float(v):.6g}" for v in value)]
         if self.kind == "float":
             return [f"{float(value):g}"]
         return [str(value)]

@@ -46,6 +46,11 @@ if not methods:
     st.stop()
 
 
+def set_zoom(region: tuple[float, float, float, float] | None) -> None:
+    """Zoom the map to ``region`` (x_min, x_max, y_min, y_max), or show it whole (None)."""
+    st.session_state["exp_zoom"] = region
+
+
 def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
@@ -60,7 +65,9 @@ SETTINGS = [
     state.Setting("exp_k", "k", min(model.config.projection.faithfulness_k, k_max), "int", low=1, high=k_max),
     state.Setting("exp_labels", "labels", "broad", "str", choices=("broad", "fine", "none")),
     state.Setting("exp_cluster_level", "level", "broad", "str", choices=explorer.CLUSTER_LEVELS),
+    state.Setting("exp_zoom", "zoom", None, "region"),
 ]
+ZOOM = SETTINGS[-1]
 # The URL (a link, or Back/Forward) sets the view; otherwise the session keeps it.
 state.restore(SETTINGS)
 for name, allowed in (("exp_map", methods), ("exp_dims", dimensions)):
@@ -107,6 +114,8 @@ state.publish(SETTINGS, {"vectorizer": vectorizer})
 if label_level != "none" and color_by in ("cluster_broad", "cluster_fine"):
     label_level = color_by.removeprefix("cluster_")
 
+stamp = cache.build_stamp(model)
+chosen = None  # the custom map's settings, when one is drawn
 try:
     movie_map = explorer.stored_map(analysis, vectorizer, method, dims)
     if custom:
@@ -144,9 +153,9 @@ try:
             if chosen is None:
                 st.caption("Showing the stored map until you press Compute map.")
             else:
-                stamp = cache.build_stamp(model)
                 movie_map = analysis_cache.custom_map(model, stamp, vectorizer, method, dims, *chosen)
-    frame = explorer.map_frame(model.catalog, analysis, vectorizer, movie_map, color_by)
+    view = analysis_cache.MapView(stamp, vectorizer, method, dims, chosen if movie_map.custom else None)
+    frame = analysis_cache.map_frame(model, analysis, movie_map, view, color_by)
     focus_row = None if movie_id is None else model.row_of(movie_id)
     segments = None
     if focus_row is not None:
@@ -154,8 +163,18 @@ try:
         segments = explorer.neighbour_segments(
             frame, space.neighbours[focus_row], space.scores_of(focus_row), focus_row, k
         )
-    centroids = None if label_level == "none" else explorer.cluster_centroids(frame, label_level)
-    figure = analysis_cache.map_figure(frame, color_by, focus_row, segments, centroids)
+    region = st.session_state.get("exp_zoom") if dims == 2 else None
+    in_view = None if region is None else explorer.in_region(frame, region)
+    if in_view is not None and not in_view.any():  # another map type or vectorizer: nothing there
+        region = in_view = st.session_state["exp_zoom"] = None
+    if in_view is not None and label_level == "broad" and color_by != "cluster_broad":
+        label_level = "fine"  # zoomed in, finer labels (unless the colours are the broad clusters)
+    centroids = None
+    if label_level != "none":
+        centroids = explorer.cluster_centroids(frame if in_view is None else frame[in_view], label_level)
+    figure = analysis_cache.map_figure(
+        frame, segments, centroids, view, color_by, focus_row, k if segments is not None else None, label_level, region
+    )
 except RecommenderError as exc:
     st.error(f"This map cannot be drawn: {md(exc)}")
     st.stop()
@@ -186,7 +205,18 @@ tiles[3].metric(
     help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
 )
 st.caption(labels.map_quality_text(quality, faithfulness_k, numbers["trustworthiness"]))
-if centroids is not None and len(centroids):
+if region is not None:
+    zoom_note = st.columns([5, 1], vertical_alignment="center")
+    zoom_note[0].caption(
+        f"**Zoomed in** on {int(in_view.sum()):,} films: the labels name the {label_level} clusters of the films in "
+        "view, placed for this view, so more of them fit. Every film is still drawn (zoom out with a double-click "
+        "on the map). Zooming re-sends the whole map to the browser, about as long as changing the colouring."
+    )
+    zoom_note[1].button(
+        "Whole map", key="exp_unzoom", icon=":material/zoom_out_map:",
+        on_click=set_zoom, args=(None,),
+    )
+elif centroids is not None and len(centroids):
     shown = sum(figures.visible_labels(centroids, frame))
     st.caption(
         f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
@@ -207,15 +237,17 @@ def remember_click(chart_key: str) -> None:
 
 
 selectable = dims == 2
-chart_key = f"exp_chart_{dims}"
+# A zoomed view is a new chart: the selection that asked for it does not carry over.
+chart_key = f"exp_chart_{dims}" + ("" if region is None else f"_zoom_{abs(hash(region))}")
 event = st.plotly_chart(
     figure, key=chart_key, on_select=partial(remember_click, chart_key) if selectable else "ignore",
     selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
 )
 if selectable:
     st.caption(
-        "Click a dot to open that film in the recommender. Drag to zoom (double-click to zoom out); "
-        "the box and lasso tools (top right) list the films inside them."
+        "Click a dot to open that film in the recommender. Drag to zoom (double-click to zoom out): that zoom only "
+        "magnifies. The box and lasso tools (top right) list the films inside them, and *Zoom to these films* "
+        "redraws the map on them with the labels of the clusters in view."
     )
 else:
     st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
@@ -251,6 +283,13 @@ with selection_tab:
         )
     else:
         selected = explorer.selection_table(frame, rows)
+        bounds = explorer.selection_bounds(frame, rows)
+        if bounds is not None:
+            st.button(
+                "Zoom to these films", key="exp_zoom_in", icon=":material/zoom_in:",
+                on_click=set_zoom, args=(ZOOM.decode(ZOOM.encode(bounds)),),
+                help="Redraw the map on the region of the selection, with labels for the clusters in view.",
+            )
         st.markdown(f"**{len(selected):,} films selected**: select a row to open that film in the recommender.")
         map_name = f"{labels.METHOD_LABELS[method]} {dims}-D"
         st.download_button(

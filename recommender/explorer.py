@@ -9,7 +9,8 @@ agreement into the table the page draws, with a ``color`` column for the chosen
 colouring; :func:`neighbour_segments` gives the lines from a movie to its true
 neighbours, marking those the map put far away; :func:`cluster_centroids` places
 cluster labels; :func:`selected_rows` and :func:`selection_table` turn a box/lasso
-selection into a table of films. It returns data; the app draws it
+selection into a table of films, :func:`selection_bounds` and :func:`in_region` the
+region a zoomed map shows. It returns data; the app draws it
 (``dashboard/figures.py``).
 """
 
@@ -271,6 +272,32 @@ def cluster_centroids(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     centroids["label"] = grouped[f"{column}_label"].first()
     centroids = centroids.reset_index().rename(columns={column: "cluster"})
     return centroids.loc[:, ["cluster", "label", "size", *axes]]
+
+
+def selection_bounds(frame: pd.DataFrame, rows: Sequence[int], pad: float = 0.08) -> tuple[float, float, float, float] | None:
+    """The map region (x_min, x_max, y_min, y_max) around the films at ``rows``, padded by
+    ``pad`` of its size on each side (a single film gets a region 5% of the map wide);
+    None when no row is on the map."""
+    wanted = [int(r) for r in rows if 0 <= int(r) < len(frame)]
+    if not wanted:
+        return None
+    x = frame["x"].to_numpy(dtype=np.float64)
+    y = frame["y"].to_numpy(dtype=np.float64)
+    floor_x, floor_y = 0.05 * float(np.ptp(x) or 1.0), 0.05 * float(np.ptp(y) or 1.0)
+    picked_x, picked_y = x[wanted], y[wanted]
+    width = max(float(np.ptp(picked_x)), floor_x)
+    height = max(float(np.ptp(picked_y)), floor_y)
+    middle_x, middle_y = float(picked_x.min() + picked_x.max()) / 2, float(picked_y.min() + picked_y.max()) / 2
+    half_x, half_y = width * (0.5 + pad), height * (0.5 + pad)
+    return (middle_x - half_x, middle_x + half_x, middle_y - half_y, middle_y + half_y)
+
+
+def in_region(frame: pd.DataFrame, region: tuple[float, float, float, float]) -> np.ndarray:
+    """Boolean mask of the films of ``frame`` inside ``region`` (x_min, x_max, y_min, y_max)."""
+    x_min, x_max, y_min, y_max = region
+    x = frame["x"].to_numpy(dtype=np.float64)
+    y = frame["y"].to_numpy(dtype=np.float64)
+    return (x >= x_min) & (x <= x_max) & (y >= y_min) & (y <= y_max)
 
 
 def neighbour_segments(

@@ -363,6 +363,54 @@ def test_a_click_on_a_map_dot_opens_its_film(page, app_url: str, demo_ids: dict[
     assert_no_problem(page)
 
 
+def test_a_box_selection_lists_films_and_zooms_the_map_with_finer_labels(
+    page, app_url: str, tmp_path: Path
+) -> None:
+    """The box tool over part of the map lists the films inside; "Zoom to these films"
+    redraws the map on them with the fine clusters' labels of the films in view."""
+    open_page(page, f"{app_url}/explorer")
+    plot = page.locator(f"{MAIN} .js-plotly-plot").first
+    wait_for(page, "the map", lambda: plot.locator("canvas").count() > 0)
+    settle(page)
+    plot.scroll_into_view_if_needed()
+    labels_before = len(plot.evaluate("el => el.layout.annotations || []"))
+    plot.hover()  # the modebar shows on hover
+    plot.locator('.modebar-btn[data-val="select"]').click()
+    wait_for(page, "the box tool", lambda: plot.evaluate("el => el._fullLayout.dragmode") == "select")
+    page.wait_for_timeout(500)
+    area = plot.locator(".nsewdrag").first.bounding_box()
+    start = (area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3)
+    end = (area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.6)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=10)
+    page.mouse.up()
+    zoom_button = page.locator(f"{MAIN} .st-key-exp_zoom_in button").first
+    wait_for(page, "the selection's table and zoom button", lambda: zoom_button.count() == 1)
+    assert page.get_by_text("films selected", exact=False).count() == 1
+    zoom_button.click()
+    wait_for(page, "the zoomed map", lambda: page.get_by_text("Zoomed in", exact=False).count() == 1
+             and page.locator(APP_IDLE).count() > 0)
+    assert "zoom" in query_of(page)
+    plot = page.locator(f"{MAIN} .js-plotly-plot").first
+    wait_for(page, "the zoomed map's labels", lambda: len(plot.evaluate("el => el.layout.annotations || []")) > 0)
+    zoomed_range = plot.evaluate("el => el.layout.xaxis.range")
+    assert zoomed_range and zoomed_range[0] < zoomed_range[1]
+    labels_after = len(plot.evaluate("el => el.layout.annotations || []"))
+    assert labels_after >= labels_before, (labels_before, labels_after)
+    settle(page)
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    target = (folder if folder.is_absolute() else REPO / folder) / "explorer_zoom.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    plot.scroll_into_view_if_needed()
+    page.screenshot(path=str(target))
+    page.locator(f"{MAIN} .st-key-exp_unzoom button").first.click()
+    wait_for(page, "the whole map", lambda: page.get_by_text("Zoomed in", exact=False).count() == 0
+             and page.locator(APP_IDLE).count() > 0)
+    assert "zoom" not in query_of(page)
+    assert_no_problem(page)
+
+
 def test_compare_shows_both_lists_and_metrics(page, app_url: str, demo_ids: dict[str, int]) -> None:
     movie = demo_ids["The Dark Knight"]
     open_page(page, f"{app_url}/compare?movie={movie}")

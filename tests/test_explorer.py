@@ -266,3 +266,20 @@ def test_custom_map_rejects_bad_settings(tiny_model):
 def test_describe_settings():
     settings_ = ProjectionSettings(umap_n_neighbors=7, umap_min_dist=0.25)
     assert explorer.describe_settings("umap", settings_) == "n_neighbors 7, min_dist 0.25"
+
+
+def test_selection_bounds_pad_the_selected_films_and_in_region_finds_them() -> None:
+    import pandas as pd
+
+    from recommender.explorer import in_region, selection_bounds
+
+    frame = pd.DataFrame({"x": [0.0, 10.0, 2.0, 4.0], "y": [0.0, 10.0, 2.0, 6.0]})
+    region = selection_bounds(frame, [2, 3], pad=0.0)
+    assert region == (2.0, 4.0, 2.0, 6.0)
+    assert in_region(frame, region).tolist() == [False, False, True, True]
+    padded = selection_bounds(frame, [2, 3], pad=0.25)
+    assert padded == (1.5, 4.5, 1.0, 7.0)
+    # One film: a region 5% of the map wide around it, never a zero-size view.
+    single = selection_bounds(frame, [1], pad=0.0)
+    assert single == (9.75, 10.25, 9.75, 10.25)
+    assert selection_bounds(frame, [99, -1]) is None

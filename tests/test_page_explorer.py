@@ -231,3 +231,47 @@ def test_back_to_an_older_url_restores_the_map(at):
         at.query_params[name] = value
     at.run()
     assert at.radio(key="exp_map").value == "tsne" and not at.exception
+
+
+def test_zoom_to_a_region_redraws_with_finer_labels_for_the_films_in_view(monkeypatch, demo_artifacts, analysis):
+    """A link's (or "Zoom to these films"'s) region: the map opens on it, every film still
+    drawn, labels named after the fine clusters of the films in view, placed for that view
+    without overlap; "Whole map" goes back."""
+    from dashboard.label_layout import label_box
+    from recommender.explorer import in_region, map_frame, stored_map
+
+    model = demo_model(demo_artifacts)
+    movie_map = stored_map(analysis, "tfidf", "tsne", 2)
+    frame = map_frame(model.catalog, analysis, "tfidf", movie_map, "genre")
+    x0, x1 = float(frame["x"].quantile(0.2)), float(frame["x"].quantile(0.7))
+    y0, y1 = float(frame["y"].quantile(0.2)), float(frame["y"].quantile(0.7))
+    at = start_app(monkeypatch, demo_artifacts, PAGE, params={"zoom": f"{x0:.6g},{x1:.6g},{y0:.6g},{y1:.6g}"})
+    assert not at.exception
+    spec = chart_spec(at)
+    assert movie_rows_drawn(spec) == list(range(model.n_movies))  # nothing dropped
+    assert spec["layout"]["xaxis"]["range"] == pytest.approx([x0, x1], rel=1e-5)
+    assert spec["layout"]["yaxis"]["range"] == pytest.approx([y0, y1], rel=1e-5)
+    zoomed = [c.value for c in at.caption if c.value.startswith("**Zoomed in**")]
+    view = in_region(frame, (x0, x1, y0, y1))
+    assert zoomed and f"on {int(view.sum()):,} films" in zoomed[0] and "fine clusters" in zoomed[0]
+    notes = spec["layout"]["annotations"]
+    fine_in_view = set(frame.loc[view, "cluster_fine_label"])
+    assert notes and {n["text"].replace("<br>", " · ").split(": ", 1)[1] for n in notes} <= {
+        label.split(": ", 1)[1] for label in fine_in_view
+    }
+    units = ((x1 - x0) / 1000, (y1 - y0) / 690)
+    boxes = [label_box(n["x"], n["y"], n["text"], units) for n in notes]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert at.query_params["zoom"] == f"{x0:.6g},{x1:.6g},{y0:.6g},{y1:.6g}"
+
+    at.button(key="exp_unzoom").click().run()
+    assert "range" not in chart_spec(at)["layout"]["xaxis"]
+    assert "zoom" not in at.query_params
+    assert not any(c.value.startswith("**Zoomed in**") for c in at.caption)
+
+
+def test_a_bad_zoom_in_a_link_warns_and_shows_the_whole_map(monkeypatch, demo_artifacts):
+    at = start_app(monkeypatch, demo_artifacts, PAGE, params={"zoom": "1,0,2,nan"})
+    assert not at.exception
+    assert any("zoom" in w.value for w in at.warning)
+    assert "range" not in chart_spec(at)["layout"]["xaxis"]

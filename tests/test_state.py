@@ -49,3 +49,18 @@ def test_bad_values_are_refused(setting, text):
 
 def test_repeated_values_count_once():
     assert Setting("w", "with", [], "int_list", choices={1, 2}).decode(["2", "2", "1"]) == [2, 1]
+
+
+def test_region_setting_round_trips_and_rejects_bad_values() -> None:
+    import pytest
+
+    from dashboard.state import Setting
+
+    zoom = Setting("exp_zoom", "zoom", None, "region")
+    assert zoom.encode(None) == []
+    text = zoom.encode((-3.25, 2.0, 0.5, 4.125))
+    assert text == ["-3.25,2,0.5,4.125"]
+    assert zoom.decode(text) == (-3.25, 2.0, 0.5, 4.125)
+    for bad in ("1,2,3", "2,1,0,1", "0,1,1,1", "0,1,0,inf", "a,b,c,d", "0,1,0,nan"):
+        with pytest.raises(ValueError):
+            zoom.decode([bad])
