@@ -51,6 +51,7 @@ ERA_LABEL = "released close together"
 MIN_STOP_MOVIES = 10
 RATING_LABEL = "close weighted ratings"
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _SPLIT = re.compile(r"([^\W_]+(?:'[^\W_]+)?)", re.UNICODE)  # _WORD, kept by re.split
 # A word starts a sentence (and is capitalised for that alone) after one of these.
 _SENTENCE_STARTERS = frozenset('.!?:;"\u201c\u2018([-')
@@ -62,8 +63,8 @@ def collapse_name(name: str) -> str:
     >>> collapse_name("Sam Worthington")
     'samworthington'
     """
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    # [\W_] is exactly what str.isalnum() rejects (re's \w is isalnum() or "_").
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
 @dataclass
@@ -314,7 +315,8 @@ def tokenize_catalog(
     # One string object per distinct term and name: the docs hold millions of
     # references at scale, and a fresh string for each would cost ~60 bytes apiece.
     canonical: dict[str, str] = {}
-    name_tokens: dict[str, str] = {}
+    name_terms: dict[tuple[str, str], str] = {}  # (field, name) -> its term ("" for none)
+    word_terms: dict[tuple[str, str], str] = {}  # (field, stem) -> its one-word term
     low, high = ngram_range
     columns = {field: catalog[field].tolist() for field in (*NAME_FIELDS, *TEXT_FIELDS)}
     missing = [None] * len(catalog)
@@ -328,13 +330,13 @@ def tokenize_catalog(
             for name in columns[field][row]:
                 if field == "keywords" and name in stop.keywords:
                     continue
-                token = name_tokens.get(name)
-                if token is None:
-                    token = name_tokens[name] = collapse_name(name)
-                if token:
-                    term = f"{field}:{token}"
-                    term = canonical.setdefault(term, term)
-                    labels.setdefault(term, name)
+                term = name_terms.get((field, name))
+                if term is None:
+                    token = collapse_name(name)
+                    term = name_terms[(field, name)] = canonical.setdefault(f"{field}:{token}", f"{field}:{token}") if token else ""
+                    if term:
+                        labels.setdefault(term, name)
+                if term:
                     terms.append(term)
         for field in TEXT_FIELDS:
             words = words_memo.pop(columns[field][row] or "", None) or text_words(columns[field][row] or "", cleaned)
@@ -345,9 +347,17 @@ def tokenize_catalog(
             if story and stop.generic:
                 kept = [i for i, token in enumerate(stems) if token not in stop.generic]
                 words, stems = [words[i] for i in kept], [stems[i] for i in kept]
+            # Each (field, stem) is formatted once; its label is the first word seen.
+            unigrams = []
             for word, token in zip(words, stems):
-                labels.setdefault(f"{field}:{token}", word)
-            for n in range(max(low, 1), high + 1):
+                term = word_terms.get((field, token))
+                if term is None:
+                    term = word_terms[(field, token)] = canonical.setdefault(f"{field}:{token}", f"{field}:{token}")
+                    labels.setdefault(term, word)
+                unigrams.append(term)
+            if low <= 1:
+                terms.extend(unigrams)
+            for n in range(max(low, 2), high + 1):
                 for start in range(len(stems) - n + 1):
                     gram = "_".join(stems[start : start + n])
                     term = f"{field}:{gram}"
