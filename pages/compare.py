@@ -27,6 +27,11 @@ model = cache.get_model()
 analysis = cache.get_analysis()
 
 
+# Only the open section runs and is sent to the browser (lazy tabs): the catalog-wide
+# charts and tables cost about a third of the page's load when all were drawn.
+SECTIONS = ("This film", "Across the catalog", "Quality and scores")
+
+
 def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
@@ -35,6 +40,7 @@ SETTINGS = [
     state.Setting("cmp_movie", "movie", default_movie_id(model.movies, model.config.ranking.default_movie), "int", choices=frozenset(model.ids.tolist())),
     state.Setting("cmp_k", "k", min(model.config.ranking.k, K_MAX), "int", low=1, high=K_MAX),
     state.Setting("cmp_worst_n", "worst", 15, "int", low=5, high=50),
+    state.Setting("cmp_section", "section", SECTIONS[0], "str", choices=SECTIONS),
 ]
 state.restore(SETTINGS)  # a link, or Back/Forward, sets the view; otherwise the session keeps it
 
@@ -59,128 +65,132 @@ except RecommenderError as exc:
     st.error(f"These films cannot be compared: {md(exc)}")
     st.stop()
 
-st.caption(md(labels.movie_caption(model, movie_id)))
-shared = int(next(iter(lists.values()))["in_both"].sum())
-tiles = st.columns(4)
-tiles[0].metric("Films in both lists", f"{shared} of {k}", border=True)
-for tile, (metric, label) in zip(tiles[1:], labels.AGREEMENT_LABELS.items()):
-    value = agreement[metric]
-    tile.metric(label, "n/a" if value != value else f"{value:.2f}", border=True, help=labels.AGREEMENT_HELP[metric])
+film_tab, catalog_tab, quality_tab = st.tabs(SECTIONS, key="cmp_section", on_change="rerun")
+with film_tab:
+    if film_tab.open:
+        st.caption(md(labels.movie_caption(model, movie_id)))
+        shared = int(next(iter(lists.values()))["in_both"].sum())
+        tiles = st.columns(4)
+        tiles[0].metric("Films in both lists", f"{shared} of {k}", border=True)
+        for tile, (metric, label) in zip(tiles[1:], labels.AGREEMENT_LABELS.items()):
+            value = agreement[metric]
+            tile.metric(label, "n/a" if value != value else f"{value:.2f}", border=True, help=labels.AGREEMENT_HELP[metric])
 
-columns = st.columns(2)
-for column, (name, table) in zip(columns, lists.items()):
-    with column:
-        st.subheader(f"{LABELS.get(name, name)} top {k}")
-        if table.empty:
-            st.info(f"No film shares a term with {md(title_of(movie_id))} under {LABELS.get(name, name)}.")
-            continue
+        columns = st.columns(2)
+        for column, (name, table) in zip(columns, lists.items()):
+            with column:
+                st.subheader(f"{LABELS.get(name, name)} top {k}")
+                if table.empty:
+                    st.info(f"No film shares a term with {md(title_of(movie_id))} under {LABELS.get(name, name)}.")
+                    continue
+                st.dataframe(
+                    figures.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
+                    column_order=["rank", "display_title", "year", "similarity", "other_rank"],
+                    column_config={
+                        "rank": st.column_config.NumberColumn("#", width=36, format="%d"),
+                        "display_title": st.column_config.TextColumn("Film", width=196),
+                        "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
+                        "similarity": st.column_config.NumberColumn("Similarity", width=84, format="%.3f"),
+                        "other_rank": st.column_config.NumberColumn(
+                            "Other rank", width=84, format="%d",
+                            help=f"Its rank in the other vectorizer's list ({NOT_LISTED}: not in that list).",
+                        ),
+                    },
+                )
+        st.caption(
+            "Highlighted rows: films both vectorizers recommend. Scores are cosine similarities of each vectorizer's vectors."
+        )
+
+        st.subheader("What each vectorizer sees in this film")
+        st.caption("The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count.")
+        for column, (name, top) in zip(st.columns(2), terms.items()):
+            if top.empty:
+                column.info(f"{LABELS.get(name, name)}: this film has no terms.")
+            else:
+                figure = figures.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
+                column.plotly_chart(figure, key=f"cmp_terms_{name}")
+with catalog_tab:
+    if catalog_tab.open:
+        if analysis.agreement is None or analysis.agreement.empty:
+            st.info("The artifacts hold no agreement table; rebuild them to compare the vectorizers across the catalog.")
+        else:
+            summary = agreement_summary(analysis.agreement)
+            st.caption(f"Agreement of every film's TF-IDF and Count top {AGREEMENT_K}, computed when the artifacts were built.")
+            tiles = st.columns(3)
+            for tile, (metric, label) in zip(tiles, labels.AGREEMENT_LABELS.items()):
+                stats = summary[metric]
+                tile.metric(
+                    f"Median {label}", "n/a" if stats["median"] != stats["median"] else f"{stats['median']:.2f}", border=True,
+                    help=f"{labels.AGREEMENT_HELP[metric]} "
+                    f"Middle half of the films: {stats['q25']:.2f}–{stats['q75']:.2f}.",
+                )
+            st.plotly_chart(figures.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
+
+            n_worst = st.slider("Films where they disagree most", 5, 50, step=5, key="cmp_worst_n", persist_state="session")
+            worst = comparison.disagreement_table(model.catalog, analysis.agreement, n_worst)
+            st.caption("Select a row to open that film in the recommender.")
+            picked = st.dataframe(
+                worst, hide_index=True, key="cmp_worst", on_select="rerun", selection_mode="single-row",
+                placeholder=NOT_LISTED,
+                column_config={
+                    "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
+                    "display_title": st.column_config.TextColumn("Film", width=220),
+                    "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
+                    "genres": st.column_config.TextColumn("Genres", width=200),
+                    "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
+                    "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
+                    "weighted_tau": st.column_config.NumberColumn(
+                        "Weighted τ", width=96, format="%.2f",
+                        help="Empty when the two lists share fewer than two films: there is no common order to compare.",
+                    ),
+                    "rbo_deep": st.column_config.NumberColumn(
+                        "RBO, deep", width=100, format="%.3f",
+                        help="Rank-biased overlap over every stored neighbour (not just the top): lists that share "
+                        "nothing at the top still differ in how far down they meet. Orders the films at RBO 0.",
+                    ),
+                },
+            )
+            open_film.open_selected_row(picked, worst["id"].tolist())
+with quality_tab:
+    if quality_tab.open:
+        st.subheader("Proxy quality of the recommendations")
+        if analysis.evaluation is None or analysis.evaluation.empty:
+            st.info("The artifacts hold no evaluation table; rebuild them to see the quality metrics.")
+        else:
+            try:
+                evaluation = labels.evaluation_view(comparison.evaluation_table(analysis.evaluation))
+            except RecommenderError as exc:
+                st.warning(f"The evaluation table cannot be shown: {md(exc)}")
+            else:
+                st.dataframe(
+                    evaluation, hide_index=True, key="cmp_evaluation",
+                    column_order=["metric", "tfidf", "count", "better", "leader"],
+                    column_config={
+                        "metric": "Metric",
+                        "tfidf": st.column_config.NumberColumn("TF-IDF", format="%.3f"),
+                        "count": st.column_config.NumberColumn("Count", format="%.3f"),
+                        "better": "Better when",
+                        "leader": "Ahead",
+                    },
+                )
+                st.caption(md(labels.READING_GUIDE))
+                with st.expander("What each metric measures"):
+                    st.markdown(labels.metric_guide(comparison.METRIC_DIRECTIONS))
+
+        st.subheader("Similarity scores")
+        scores = analysis_cache.score_distribution(model, cache.build_stamp(model))
+        st.caption(
+            "How similar each film's nearest and k-th nearest neighbours are under each vectorizer. Count scores run higher "
+            "because shared common words count in full; compare the shapes, not the absolute values."
+        )
+        st.plotly_chart(figures.scores_figure(scores), key="cmp_scores")
         st.dataframe(
-            figures.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
-            column_order=["rank", "display_title", "year", "similarity", "other_rank"],
+            comparison.score_summary(scores).replace({"vectorizer": LABELS}), hide_index=True, key="cmp_score_summary",
             column_config={
-                "rank": st.column_config.NumberColumn("#", width=36, format="%d"),
-                "display_title": st.column_config.TextColumn("Film", width=196),
-                "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-                "similarity": st.column_config.NumberColumn("Similarity", width=84, format="%.3f"),
-                "other_rank": st.column_config.NumberColumn(
-                    "Other rank", width=84, format="%d",
-                    help=f"Its rank in the other vectorizer's list ({NOT_LISTED}: not in that list).",
-                ),
+                "neighbour": "Neighbour",
+                "vectorizer": "Vectorizer",
+                "median": st.column_config.NumberColumn("Median", format="%.3f"),
+                "mean": st.column_config.NumberColumn("Mean", format="%.3f"),
+                "count": st.column_config.NumberColumn("Films", format="%d"),
             },
         )
-st.caption(
-    "Highlighted rows: films both vectorizers recommend. Scores are cosine similarities of each vectorizer's vectors."
-)
-
-st.subheader("What each vectorizer sees in this film")
-st.caption("The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count.")
-for column, (name, top) in zip(st.columns(2), terms.items()):
-    if top.empty:
-        column.info(f"{LABELS.get(name, name)}: this film has no terms.")
-    else:
-        figure = figures.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
-        column.plotly_chart(figure, key=f"cmp_terms_{name}")
-
-st.header("Across the catalog")
-if analysis.agreement is None or analysis.agreement.empty:
-    st.info("The artifacts hold no agreement table; rebuild them to compare the vectorizers across the catalog.")
-else:
-    summary = agreement_summary(analysis.agreement)
-    st.caption(f"Agreement of every film's TF-IDF and Count top {AGREEMENT_K}, computed when the artifacts were built.")
-    tiles = st.columns(3)
-    for tile, (metric, label) in zip(tiles, labels.AGREEMENT_LABELS.items()):
-        stats = summary[metric]
-        tile.metric(
-            f"Median {label}", "n/a" if stats["median"] != stats["median"] else f"{stats['median']:.2f}", border=True,
-            help=f"{labels.AGREEMENT_HELP[metric]} "
-            f"Middle half of the films: {stats['q25']:.2f}–{stats['q75']:.2f}.",
-        )
-    st.plotly_chart(figures.agreement_figure(analysis.agreement), key="cmp_agreement_hist")
-
-    n_worst = st.slider("Films where they disagree most", 5, 50, step=5, key="cmp_worst_n", persist_state="session")
-    worst = comparison.disagreement_table(model.catalog, analysis.agreement, n_worst)
-    st.caption("Select a row to open that film in the recommender.")
-    picked = st.dataframe(
-        worst, hide_index=True, key="cmp_worst", on_select="rerun", selection_mode="single-row",
-        placeholder=NOT_LISTED,
-        column_config={
-            "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
-            "display_title": st.column_config.TextColumn("Film", width=220),
-            "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-            "genres": st.column_config.TextColumn("Genres", width=200),
-            "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
-            "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
-            "weighted_tau": st.column_config.NumberColumn(
-                "Weighted τ", width=96, format="%.2f",
-                help="Empty when the two lists share fewer than two films: there is no common order to compare.",
-            ),
-            "rbo_deep": st.column_config.NumberColumn(
-                "RBO, deep", width=100, format="%.3f",
-                help="Rank-biased overlap over every stored neighbour (not just the top): lists that share "
-                "nothing at the top still differ in how far down they meet. Orders the films at RBO 0.",
-            ),
-        },
-    )
-    open_film.open_selected_row(picked, worst["id"].tolist())
-
-st.subheader("Proxy quality of the recommendations")
-if analysis.evaluation is None or analysis.evaluation.empty:
-    st.info("The artifacts hold no evaluation table; rebuild them to see the quality metrics.")
-else:
-    try:
-        evaluation = labels.evaluation_view(comparison.evaluation_table(analysis.evaluation))
-    except RecommenderError as exc:
-        st.warning(f"The evaluation table cannot be shown: {md(exc)}")
-    else:
-        st.dataframe(
-            evaluation, hide_index=True, key="cmp_evaluation",
-            column_order=["metric", "tfidf", "count", "better", "leader"],
-            column_config={
-                "metric": "Metric",
-                "tfidf": st.column_config.NumberColumn("TF-IDF", format="%.3f"),
-                "count": st.column_config.NumberColumn("Count", format="%.3f"),
-                "better": "Better when",
-                "leader": "Ahead",
-            },
-        )
-        st.caption(md(labels.READING_GUIDE))
-        with st.expander("What each metric measures"):
-            st.markdown(labels.metric_guide(comparison.METRIC_DIRECTIONS))
-
-st.subheader("Similarity scores")
-scores = analysis_cache.score_distribution(model, cache.build_stamp(model))
-st.caption(
-    "How similar each film's nearest and k-th nearest neighbours are under each vectorizer. Count scores run higher "
-    "because shared common words count in full; compare the shapes, not the absolute values."
-)
-st.plotly_chart(figures.scores_figure(scores), key="cmp_scores")
-st.dataframe(
-    comparison.score_summary(scores).replace({"vectorizer": LABELS}), hide_index=True, key="cmp_score_summary",
-    column_config={
-        "neighbour": "Neighbour",
-        "vectorizer": "Vectorizer",
-        "median": st.column_config.NumberColumn("Median", format="%.3f"),
-        "mean": st.column_config.NumberColumn("Mean", format="%.3f"),
-        "count": st.column_config.NumberColumn("Films", format="%d"),
-    },
-)

@@ -68,16 +68,30 @@ def test_default_view(at, demo_artifacts):
     assert at.selectbox(key="cmp_movie").value == movie_id
     assert_view(at, model, movie_id, 10)
     assert len(at.dataframe[0].value) == 10 and len(at.dataframe[1].value) == 10
-    # one bar chart of top terms per vectorizer, then agreement and score histograms
-    assert len(at.get("plotly_chart")) == 4
-    # catalog-wide tables: disagreements (15), evaluation (one row per metric), score summary
-    assert len(at.dataframe[2].value) == 15
-    assert at.dataframe[3].value["metric"].tolist()[0] == "Genre overlap"
-    assert len(at.dataframe[3].value) == 7
-    assert set(at.dataframe[4].value["vectorizer"]) == {"TF-IDF", "Count"}
-    assert {"Median Jaccard@k", "Median RBO", "Median Weighted Kendall τ"} <= set(metrics(at))
+    # The film's section only (the others run when opened): one bar chart of top terms per vectorizer.
+    assert len(at.get("plotly_chart")) == 2 and len(at.dataframe) == 2
     assert not at.warning
     no_html(at)
+    # Across the catalog: the agreement histograms and the disagreements (15).
+    open_section(at, "Across the catalog")
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1
+    assert len(at.dataframe[0].value) == 15
+    assert {"Median Jaccard@k", "Median RBO", "Median Weighted Kendall τ"} <= set(metrics(at))
+    assert at.query_params["section"] == "Across the catalog"
+    # Quality and scores: evaluation (one row per metric), score histograms and summary.
+    open_section(at, "Quality and scores")
+    assert at.dataframe[0].value["metric"].tolist()[0] == "Genre overlap"
+    assert len(at.dataframe[0].value) == 7
+    assert set(at.dataframe[1].value["vectorizer"]) == {"TF-IDF", "Count"}
+    assert len(at.get("plotly_chart")) == 1
+    no_html(at)
+
+
+def open_section(at, section: str) -> None:
+    """Open one of the page's tabs (only the open one runs)."""
+    at.session_state["cmp_section"] = section
+    at.run()
+    assert not at.exception
 
 
 def column_widths(frame) -> dict[str, object]:
@@ -88,15 +102,18 @@ def column_widths(frame) -> dict[str, object]:
 
 
 def test_tables_fit_at_1400_px_and_show_missing_ranks_as_a_dash(at):
+    frames = list(at.dataframe)
+    open_section(at, "Across the catalog")
+    frames.append(at.dataframe[0])
     tables = {"TF-IDF list": LIST_WIDTH_PX, "Count list": LIST_WIDTH_PX, "disagreements": FULL_WIDTH_PX}
-    for (table, room), frame in zip(tables.items(), at.dataframe):
+    for (table, room), frame in zip(tables.items(), frames):
         widths = column_widths(frame)
         assert all(isinstance(width, int) for width in widths.values()), (table, widths)
         assert sum(widths.values()) <= room, (table, widths)
         assert frame.proto.placeholder == "–", table  # not Streamlit's default "None"
-    other_rank = json.loads(at.dataframe[0].proto.columns)["other_rank"]["type_config"]
+    other_rank = json.loads(frames[0].proto.columns)["other_rank"]["type_config"]
     assert other_rank == {"type": "number", "format": "%d"}
-    assert at.dataframe[0].value["other_rank"].isna().any()  # the default film has a film in one list only
+    assert frames[0].value["other_rank"].isna().any()  # the default film has a film in one list only
 
 
 def test_changing_movie_and_k(at, demo_artifacts):
@@ -107,8 +124,9 @@ def test_changing_movie_and_k(at, demo_artifacts):
     at.slider(key="cmp_k").set_value(5).run()
     assert_view(at, model, movie_id, 5)
     assert len(at.dataframe[0].value) <= 5
+    open_section(at, "Across the catalog")
     at.slider(key="cmp_worst_n").set_value(5).run()
-    assert len(at.dataframe[2].value) == 5
+    assert len(at.dataframe[0].value) == 5
 
 
 def test_deep_link(monkeypatch, demo_artifacts):
@@ -133,5 +151,8 @@ def test_artifacts_without_analysis_still_compare_one_film(monkeypatch, no_maps_
     assert not at.exception
     model = demo_model(no_maps_artifacts)
     assert_view(at, model, default_movie_id(model.movies, model.config.ranking.default_movie), 10)
-    infos = " ".join(i.value for i in at.info)
-    assert "agreement" in infos and "evaluation" in infos
+    infos = []
+    for section in ("Across the catalog", "Quality and scores"):
+        open_section(at, section)
+        infos += [i.value for i in at.info]
+    assert "agreement" in " ".join(infos) and "evaluation" in " ".join(infos)
