@@ -8,7 +8,7 @@ Catalog text is only ever shown in tables or escaped markdown, never as HTML.
 
 import streamlit as st
 
-from dashboard import cache, figures, session, shell, uploads
+from dashboard import cache, session, shell, uploads
 from dashboard.jobs import BuildRefused
 from dashboard.text import md
 from recommender import summary
@@ -193,6 +193,18 @@ with build_tab:
         st.markdown("**Package versions**")
         st.dataframe(summary.manifest_packages(manifest), hide_index=True, key="data_packages")
     with right:
-        st.plotly_chart(figures.timings_figure(summary.manifest_timings(manifest)), key="data_timings")
+        # A table with bars rather than a plotly chart: the data page then loads no plotly at all.
+        st.markdown("**Build time per step**")
+        timings = summary.manifest_timings(manifest)
+        st.dataframe(
+            timings, hide_index=True, key="data_timings",
+            column_config={
+                "step": st.column_config.TextColumn("Step"),
+                "seconds": st.column_config.ProgressColumn(
+                    "Seconds", format="%.1f s", min_value=0.0,
+                    max_value=max(float(timings["seconds"].max()), 1e-9) if len(timings) else 1.0,
+                ),
+            },
+        )
     st.markdown("**Full manifest**")
     st.json(manifest, expanded=1)

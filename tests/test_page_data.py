@@ -52,6 +52,9 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
     assert len(found) > 0 and found["display_title"].str.contains("Batman", case=False).all()
     packages = at.dataframe[1].value
     assert {"python", "numpy", "pandas"} <= set(packages["package"])
+    timings = at.dataframe[2].value  # build time per step, as a table with bars: no plotly on this page
+    assert timings["step"].tolist() == list(model.manifest["timings_s"])
+    assert len(at.get("plotly_chart")) == 0
     assert len(at.json) == 1
     assert "python -m recommender build" in at.code[-1].value or any("recommender build" in c.value for c in at.code)
     tiles = {m.label: m.value for m in at.metric}
