@@ -55,6 +55,7 @@ def title_of(movie_id: int) -> str:
     return str(model.display_titles[model.row_of(movie_id)])
 
 
+TABS = ("Selected films", "Clusters")
 stored_k = int(model.space(vectorizer).neighbours.shape[1])
 k_max = max(2, min(NEIGHBOURS_MAX, stored_k))
 SETTINGS = [
@@ -66,8 +67,9 @@ SETTINGS = [
     state.Setting("exp_labels", "labels", "broad", "str", choices=("broad", "fine", "none")),
     state.Setting("exp_cluster_level", "level", "broad", "str", choices=explorer.CLUSTER_LEVELS),
     state.Setting("exp_zoom", "zoom", None, "region"),
+    state.Setting("exp_tab", "tab", TABS[0], "str", choices=TABS),
 ]
-ZOOM = SETTINGS[-1]
+ZOOM = next(setting for setting in SETTINGS if setting.key == "exp_zoom")
 # The URL (a link, or Back/Forward) sets the view; otherwise the session keeps it.
 state.restore(SETTINGS)
 for name, allowed in (("exp_map", methods), ("exp_dims", dimensions)):
@@ -231,9 +233,12 @@ if numbers["without_colour"]:
 def remember_click(chart_key: str) -> None:
     """A click on one dot (not a box or lasso): open its film at the top of the next run."""
     event = st.session_state.get(chart_key)
-    row = open_film.clicked_row(event.selection if event is not None else None)
+    selection = event.selection if event is not None else None
+    row = open_film.clicked_row(selection)
     if row is not None:
         st.session_state["exp_clicked_row"] = row
+    elif selection and selection.get("points"):
+        st.session_state["exp_tab"] = TABS[0]  # a box or lasso: show the films it holds
 
 
 selectable = dims == 2
@@ -271,70 +276,73 @@ if segments is not None:
             },
         )
 
-selection_tab, cluster_tab = st.tabs(["Selected films", "Clusters"])
+# Only the open tab runs and is sent (the clusters table loads the grid only when asked for).
+selection_tab, cluster_tab = st.tabs(TABS, key="exp_tab", on_change="rerun")
 with selection_tab:
-    rows = explorer.selected_rows(event.selection.points) if selectable else []
-    if not selectable:
-        st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
-    elif not rows:
-        st.caption(
-            "Choose the box or lasso tool (top right of the map) and drag it over the map to list the films "
-            "inside; a row of that list opens its film in the recommender."
-        )
-    else:
-        selected = explorer.selection_table(frame, rows)
-        bounds = explorer.selection_bounds(frame, rows)
-        if bounds is not None:
-            st.button(
-                "Zoom to these films", key="exp_zoom_in", icon=":material/zoom_in:",
-                on_click=set_zoom, args=(ZOOM.decode(ZOOM.encode(bounds)),),
-                help="Redraw the map on the region of the selection, with labels for the clusters in view.",
+    if selection_tab.open:
+        rows = explorer.selected_rows(event.selection.points) if selectable else []
+        if not selectable:
+            st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
+        elif not rows:
+            st.caption(
+                "Choose the box or lasso tool (top right of the map) and drag it over the map to list the films "
+                "inside; a row of that list opens its film in the recommender."
             )
-        st.markdown(f"**{len(selected):,} films selected**: select a row to open that film in the recommender.")
-        map_name = f"{labels.METHOD_LABELS[method]} {dims}-D"
-        st.download_button(
-            "Download the selection (CSV)",
-            results_csv(selected, settings={
-                "map": f"{map_name} of the {vectorizer_label} vectors" + (f" ({movie_map.description})" if movie_map.custom else ""),
-                "colour": labels.COLOR_LABELS.get(color_by, color_by), "films": len(selected),
-                "link": "?" + "&".join(f"{n}={v}" for n, vs in state.current_url().items() for v in vs),
-            }),
-            file_name=f"selected-films-{method}-{dims}d-{vectorizer}-{len(selected)}.csv", mime="text/csv",
-            on_click="ignore", icon=":material/download:",
+        else:
+            selected = explorer.selection_table(frame, rows)
+            bounds = explorer.selection_bounds(frame, rows)
+            if bounds is not None:
+                st.button(
+                    "Zoom to these films", key="exp_zoom_in", icon=":material/zoom_in:",
+                    on_click=set_zoom, args=(ZOOM.decode(ZOOM.encode(bounds)),),
+                    help="Redraw the map on the region of the selection, with labels for the clusters in view.",
+                )
+            st.markdown(f"**{len(selected):,} films selected**: select a row to open that film in the recommender.")
+            map_name = f"{labels.METHOD_LABELS[method]} {dims}-D"
+            st.download_button(
+                "Download the selection (CSV)",
+                results_csv(selected, settings={
+                    "map": f"{map_name} of the {vectorizer_label} vectors" + (f" ({movie_map.description})" if movie_map.custom else ""),
+                    "colour": labels.COLOR_LABELS.get(color_by, color_by), "films": len(selected),
+                    "link": "?" + "&".join(f"{n}={v}" for n, vs in state.current_url().items() for v in vs),
+                }),
+                file_name=f"selected-films-{method}-{dims}d-{vectorizer}-{len(selected)}.csv", mime="text/csv",
+                on_click="ignore", icon=":material/download:",
+            )
+            picked = st.dataframe(
+                selected, hide_index=True, key="exp_selection", on_select="rerun", selection_mode="single-row",
+                # Fits the main column of a 1280 px window; agreement, broad cluster and id are in the CSV.
+                column_order=["display_title", "year", "genres", "director", "weighted_rating", "cluster_fine_label",
+                              "faithfulness"],
+                column_config={
+                    "display_title": st.column_config.TextColumn("Film", width=210),
+                    "year": st.column_config.NumberColumn("Year", format="%d", width=50),
+                    "genres": st.column_config.TextColumn("Genres", width=140),
+                    "director": st.column_config.TextColumn("Director", width=120),
+                    "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=110),
+                    "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=150),
+                    "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f", width=90),
+                },
+            )
+            open_film.open_selected_row(picked, selected["id"].tolist())
+with cluster_tab:
+    if cluster_tab.open:
+        level = st.radio(
+            "Level", explorer.CLUSTER_LEVELS, key="exp_cluster_level", horizontal=True, persist_state="session"
         )
-        picked = st.dataframe(
-            selected, hide_index=True, key="exp_selection", on_select="rerun", selection_mode="single-row",
-            # Fits the main column of a 1280 px window; agreement, broad cluster and id are in the CSV.
-            column_order=["display_title", "year", "genres", "director", "weighted_rating", "cluster_fine_label",
-                          "faithfulness"],
+        table = explorer.cluster_table(analysis.clusters.get(vectorizer), level)
+        st.caption(
+            f"{len(table)} k-means clusters of the {vectorizer_label} vectors (computed on the SVD, not on the map, so a "
+            "cluster can appear split on the map). Labels: the most distinctive terms and the most over-represented genre."
+        )
+        st.dataframe(
+            table, hide_index=True, key="exp_clusters",
             column_config={
-                "display_title": st.column_config.TextColumn("Film", width=210),
-                "year": st.column_config.NumberColumn("Year", format="%d", width=50),
-                "genres": st.column_config.TextColumn("Genres", width=140),
-                "director": st.column_config.TextColumn("Director", width=120),
-                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=110),
-                "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=150),
-                "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f", width=90),
+                "cluster": st.column_config.NumberColumn("#", width=40),
+                "size": st.column_config.NumberColumn("Films"),
+                "label": "Label",
+                "top_terms": "Distinctive terms",
+                "top_genres": "Over-represented genres",
+                "top_directors": "Recurring directors",
             },
         )
-        open_film.open_selected_row(picked, selected["id"].tolist())
-with cluster_tab:
-    level = st.radio(
-        "Level", explorer.CLUSTER_LEVELS, key="exp_cluster_level", horizontal=True, persist_state="session"
-    )
-    table = explorer.cluster_table(analysis.clusters.get(vectorizer), level)
-    st.caption(
-        f"{len(table)} k-means clusters of the {vectorizer_label} vectors (computed on the SVD, not on the map, so a "
-        "cluster can appear split on the map). Labels: the most distinctive terms and the most over-represented genre."
-    )
-    st.dataframe(
-        table, hide_index=True, key="exp_clusters",
-        column_config={
-            "cluster": st.column_config.NumberColumn("#", width=40),
-            "size": st.column_config.NumberColumn("Films"),
-            "label": "Label",
-            "top_terms": "Distinctive terms",
-            "top_genres": "Over-represented genres",
-            "top_directors": "Recurring directors",
-        },
-    )

@@ -61,8 +61,10 @@ def test_default_view_draws_every_film(at, demo_artifacts, analysis):
     assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("tsne", "2", "genre")
     assert "movie" not in at.query_params
     assert not at.warning and not at.exception
-    # the cluster table lists the broad clusters; their labels are on the map
+    # the cluster table (its tab opened) lists the broad clusters; their labels are on the map
     broad = cluster_table(analysis.clusters["tfidf"], "broad")
+    at.session_state["exp_tab"] = "Clusters"
+    at.run()
     assert len(at.dataframe[-1].value) == len(broad)
     drawn = len(chart_spec(at)["layout"]["annotations"])
     assert 1 <= drawn <= len(broad)
@@ -119,6 +121,10 @@ def test_movie_search_draws_lines_to_true_neighbours(at, demo_artifacts, analysi
 
 
 def test_cluster_level_table(at, analysis):
+    assert not at.dataframe  # the clusters tab runs only when opened
+    at.session_state["exp_tab"] = "Clusters"
+    at.run()
+    assert at.query_params["tab"] == "Clusters"
     at.radio(key="exp_cluster_level").set_value("fine").run()
     assert len(at.dataframe[-1].value) == len(cluster_table(analysis.clusters["tfidf"], "fine"))
     at.radio(key="exp_labels").set_value("none").run()
