@@ -188,16 +188,18 @@ def map_figure(
     (:func:`recommender.explorer.cluster_centroids`) text labels, those that would overlap a
     larger cluster's label left out (:func:`visible_labels`). ``region`` (x_min, x_max,
     y_min, y_max) zooms a 2-D map to that part (every film is still in the figure; the
-    labels are placed for that view). 2-D uses WebGL (``Scattergl``).
+    labels are placed for that view). 2-D uses WebGL (``Scattergl``). Above
+    :data:`LIGHT_HOVER_FILMS` films the hover shows title and year only.
     """
     three_d = "z" in frame.columns
+    light = len(frame) > LIGHT_HOVER_FILMS
     figure = go.Figure()
     label = COLOR_LABELS.get(color_by, color_by)
     if color_by in CONTINUOUS:
         values = frame["color"].astype("float64")
         has_value = values.notna().to_numpy()
         if (~has_value).any():
-            figure.add_trace(_markers(frame[~has_value], three_d, f"{label}: {NO_VALUE}", GREY, label, None))
+            figure.add_trace(_markers(frame[~has_value], three_d, f"{label}: {NO_VALUE}", GREY, label, None, light))
         low, high = (0.0, 1.0) if color_by in ("rbo", "faithfulness") else (values.min(), values.max())
         marker_colour = dict(
             color=values[has_value].to_numpy(),
@@ -207,11 +209,11 @@ def map_figure(
             colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.75),
             showscale=True,
         )
-        figure.add_trace(_markers(frame[has_value], three_d, label, None, label, marker_colour))
+        figure.add_trace(_markers(frame[has_value], three_d, label, None, label, marker_colour, light))
     else:
         for position, (category, group) in enumerate(_categories(frame, color_by)):
             colour = GREY if category in (UNKNOWN, NO_VALUE) else PALETTE[position % len(PALETTE)]
-            figure.add_trace(_markers(group, three_d, escape(category), colour, label, None))
+            figure.add_trace(_markers(group, three_d, escape(category), colour, label, None, light))
     if segments is not None and len(segments):
         for far, name, colour, dash in ((False, "true neighbour, close on the map", NEAR_COLOUR, "solid"),
                                         (True, "true neighbour, far on the map", FAR_COLOUR, "dash")):
@@ -271,7 +273,15 @@ def _categories(frame: pd.DataFrame, color_by: str) -> list[tuple[str, pd.DataFr
     return [(str(c), groups[c]) for c in order]
 
 
-def _hover(label: str) -> str:
+# Above this many films a dot's hover shows its title and year only: the full hover
+# (genres, director, the colouring's value) is most of the figure's bytes, about 11 MB at
+# 100,000 films; the rest is one click (the recommender) or a selection (the table) away.
+LIGHT_HOVER_FILMS = 20_000
+
+
+def _hover(label: str, light: bool = False) -> str:
+    if light:
+        return "<b>%{customdata[1]}</b> (%{customdata[2]})<extra></extra>"
     return (
         "<b>%{customdata[1]}</b> (%{customdata[2]})<br>"
         "%{customdata[3]}<br>"
@@ -280,7 +290,16 @@ def _hover(label: str) -> str:
     )
 
 
-def _customdata(group: pd.DataFrame) -> np.ndarray:
+def _customdata(group: pd.DataFrame, light: bool = False) -> np.ndarray:
+    if light:
+        years = [UNKNOWN if pd.isna(y) else str(int(y)) for y in group["year"]]
+        return np.column_stack(
+            [
+                group["row"].to_numpy(dtype=np.int64).astype(object),
+                np.asarray([escape(t) for t in group["display_title"]], dtype=object),
+                np.asarray(years, dtype=object),
+            ]
+        ) if len(group) else np.empty((0, 3), dtype=object)
     colour = group["color"]
     shown = [
         (f"{v:.2f}" if np.isfinite(v) else NO_VALUE) if isinstance(v, float) else str(v) for v in colour
@@ -298,14 +317,18 @@ def _customdata(group: pd.DataFrame) -> np.ndarray:
     ) if len(group) else np.empty((0, 6), dtype=object)
 
 
-def _markers(group: pd.DataFrame, three_d: bool, name: str, colour: str | None, label: str, marker: dict | None):
-    """Movie markers; a fixed ``colour`` (a category) or a colour-scale ``marker``."""
+def _markers(
+    group: pd.DataFrame, three_d: bool, name: str, colour: str | None, label: str, marker: dict | None,
+    light: bool = False,
+):
+    """Movie markers; a fixed ``colour`` (a category) or a colour-scale ``marker``; ``light``:
+    title and year only in the hover (:data:`LIGHT_HOVER_FILMS`)."""
     marker = dict(marker or {}, **({"color": colour} if colour else {}))
     common = dict(
         name=name,
         mode="markers",
-        customdata=_customdata(group),
-        hovertemplate=_hover(label),
+        customdata=_customdata(group, light),
+        hovertemplate=_hover(label, light),
         legendgroup=name,
         showlegend=colour is not None,  # a colour bar explains a colour scale
     )

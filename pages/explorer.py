@@ -224,6 +224,12 @@ elif centroids is not None and len(centroids):
         f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
         "overlap. Every label is in the Clusters tab below; the fine level names more, smaller clusters."
     )
+if numbers["points"] > figures.LIGHT_HOVER_FILMS:
+    st.caption(
+        f"All {numbers['points']:,} films are drawn (WebGL, none sampled). Above {figures.LIGHT_HOVER_FILMS:,} films "
+        "a dot's hover shows its title and year only, to keep the map light: click it to open the film, or select "
+        "films to list their details."
+    )
 if numbers["without_colour"]:
     colouring = labels.COLOR_LABELS[color_by].lower()
     st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")

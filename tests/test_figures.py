@@ -167,3 +167,16 @@ def test_property_every_movie_drawn_exactly_once(n, seed, color_by):
     assert explorer.map_metrics(frame, explorer.stored_map(analysis, "tfidf", "tsne", 2))["points"] == n
 
 
+
+
+def test_large_maps_hover_title_and_year_only(frame, monkeypatch):
+    """Above LIGHT_HOVER_FILMS the dots carry their row, title and year only (the bulk of a
+    100,000-film figure is the full hover); every film is still drawn and clickable."""
+    full = figures.map_figure(frame, "genre")
+    assert all(len(point) == 6 for trace in full.data for point in trace.customdata)
+    monkeypatch.setattr(figures, "LIGHT_HOVER_FILMS", len(frame) - 1)
+    light = figures.map_figure(frame, "genre")
+    rows = sorted(int(point[0]) for trace in light.data for point in trace.customdata)
+    assert rows == sorted(frame["row"].tolist())
+    assert all(len(point) == 3 for trace in light.data for point in trace.customdata)
+    assert all("customdata[3]" not in trace.hovertemplate for trace in light.data)
