@@ -222,7 +222,10 @@ def map_figure(
                 figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
                 figure.add_trace(_segment_ends(part, three_d, name, colour))
     annotations = (
-        _annotations(centroids, three_d, visible_labels(centroids, frame, height, None if three_d else region))
+        _annotations(
+            centroids, three_d,
+            visible_labels(centroids, frame, height, None if three_d else region, None if three_d else focus_row),
+        )
         if centroids is not None
         else []
     )
@@ -437,11 +440,13 @@ def visible_labels(
     frame: pd.DataFrame,
     height: int = 720,
     region: tuple[float, float, float, float] | None = None,
+    focus_row: int | None = None,
 ) -> list[bool]:
     """Which cluster labels the map shows (one bool per row of ``centroids``): the
-    largest clusters' labels, skipping any that would overlap one already shown
-    (:func:`dashboard.label_layout.place_labels`), on the whole map or on ``region``
-    (a zoomed view: the same labels take less of it, so more fit)."""
+    largest clusters' labels, skipping any that would overlap one already shown or the
+    searched film's title (``focus_row``) (:func:`dashboard.label_layout.place_labels`),
+    on the whole map or on ``region`` (a zoomed view: the same labels take less of it,
+    so more fit)."""
     if centroids is None or not len(centroids):
         return []
     texts = [_wrap(escape(str(label))) for label in centroids["label"]]
@@ -451,7 +456,12 @@ def visible_labels(
         x, y = frame["x"].astype("float64"), frame["y"].astype("float64")
         pad_x, pad_y = 0.05 * float(x.max() - x.min()), 0.05 * float(y.max() - y.min())
         extent = (float(x.min()) - pad_x, float(x.max()) + pad_x, float(y.min()) - pad_y, float(y.max()) + pad_y)
-    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30))
+    reserved = None
+    if focus_row is not None and 0 <= focus_row < len(frame):
+        focus = frame.iloc[focus_row]
+        # The title box sits 36 px above the star (_focus_annotation), 13 px type.
+        reserved = [(float(focus["x"]), float(focus["y"]), escape(str(focus["display_title"])), 36.0)]
+    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30), reserved)
 
 
 def _annotations(centroids: pd.DataFrame, three_d: bool, shown: list[bool] | None = None) -> list[dict]:

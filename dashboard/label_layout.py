@@ -46,18 +46,23 @@ def place_labels(
     texts: list[str],
     extent: tuple[float, float, float, float],
     size_px: tuple[int, int],
+    reserved: list[tuple[float, float, str, float]] | None = None,
 ) -> list[bool]:
     """Which of ``centroids``' labels to show: one bool per row, in row order.
 
     ``centroids`` has columns x, y and size (films); ``texts`` the wrapped label of each
     row; ``extent`` the map's (x_min, x_max, y_min, y_max) and ``size_px`` its plot
-    area (width, height) in pixels. Larger clusters win; ties keep row order.
+    area (width, height) in pixels; ``reserved`` other labels already on the map (x, y,
+    text, offset above the point in pixels), which no cluster label may cover. Larger
+    clusters win; ties keep row order.
     """
     x_min, x_max, y_min, y_max = extent
     width_px, height_px = max(size_px[0], 1), max(size_px[1], 1)
     units_per_px = ((x_max - x_min) / width_px or 1.0, (y_max - y_min) / height_px or 1.0)
     order = sorted(range(len(centroids)), key=lambda i: (-float(centroids["size"].iloc[i]), i))
-    kept: list[Box] = []
+    kept: list[Box] = [
+        label_box(x, y + offset_px * units_per_px[1], text, units_per_px) for x, y, text, offset_px in reserved or []
+    ]
     shown = [False] * len(centroids)
     for position in order:
         box = label_box(float(centroids["x"].iloc[position]), float(centroids["y"].iloc[position]), texts[position], units_per_px)

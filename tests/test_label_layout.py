@@ -32,3 +32,18 @@ def test_many_crowded_labels_keep_only_what_fits():
     shown = place_labels(centroids, ["label"] * 40, (0.0, 100.0, 0.0, 100.0), (1000, 700))
     assert shown[0] and sum(shown) == 1
     assert place_labels(centroids.iloc[:0], [], (0, 1, 0, 1), (10, 10)) == []
+
+
+def test_a_reserved_label_keeps_cluster_labels_off_it() -> None:
+    import pandas as pd
+
+    from dashboard.label_layout import place_labels
+
+    centroids = pd.DataFrame({"x": [-60.0, 60.0], "y": [0.0, 0.0], "size": [10, 5]})
+    texts = ["crime · heist", "space · alien"]
+    extent, size = (-100.0, 100.0, -100.0, 100.0), (200, 200)  # one unit per pixel
+    assert place_labels(centroids, texts, extent, size) == [True, True]
+    # The searched film's title 36 px above a point at (-60, -36) covers the first label.
+    assert place_labels(centroids, texts, extent, size, reserved=[(-60.0, -36.0, "The Dark Knight", 36.0)]) == [
+        False, True,
+    ]
