@@ -6,7 +6,9 @@ similarity of a query q and a candidate c,
 ``rating_agreement * z(q) * z(c)`` (z: the vote average standardised over the
 catalog, films with fewer than ``min_votes`` votes counted as average; both acclaimed
 or both panned gain) and ``popularity * p(c)`` (p: the standardised
-``log(1 + vote count)``) and ``popularity_agreement * p(q) * p(c)``.
+``log(1 + vote count)``) and ``popularity_agreement * p(q) * p(c)`` and
+``reception * max(0, 1 - |z(q) - z(c)| / reception_span)`` (similarly received: the
+closer the two receptions, the more; nothing beyond ``reception_span``).
 :meth:`AudienceTerms.reason` words the agreements for a result's "why". Weights come from
 :class:`~recommender.config.AudienceSettings`. Pure numpy: it is on the serving path.
 """
@@ -49,21 +51,32 @@ class AudienceTerms:
     @property
     def active(self) -> bool:
         s = self.settings
-        return s.rating_agreement > 0 or s.popularity > 0 or s.popularity_agreement > 0
+        return s.rating_agreement > 0 or s.popularity > 0 or s.popularity_agreement > 0 or s.reception > 0
+
+    def reception_kernel(self, rows: np.ndarray | slice, others: np.ndarray | slice) -> np.ndarray:
+        """How alike the receptions of ``rows`` and ``others`` are, (len(rows), len(others)):
+        ``max(0, 1 - |z(q) - z(c)| / reception_span)`` on the standardised vote averages."""
+        gap = np.abs(np.subtract.outer(self.rating_z[rows], self.rating_z[others]))
+        return np.maximum(0.0, 1.0 - gap / self.settings.reception_span)
 
     def of(self, row: int, rows: np.ndarray) -> np.ndarray:
         """What the audience adds to the score of each of ``rows`` for query ``row`` (float64)."""
         rows = np.asarray(rows, dtype=np.int64)
         s = self.settings
-        return (
+        added = (
             s.rating_agreement * self.rating_z[row] * self.rating_z[rows]
             + s.popularity * self.popularity_z[rows]
             + s.popularity_agreement * self.popularity_z[row] * self.popularity_z[rows]
         )
+        if s.reception > 0:
+            added = added + s.reception * self.reception_kernel(np.array([row]), rows)[0]
+        return added
 
     def reason(self, row: int, other: int) -> str | None:
         """The agreements worth telling ("both acclaimed, both widely seen"): those whose
-        standardised product is at least 0.5 (half a standard deviation squared), else None."""
+        standardised product is at least 0.5 (half a standard deviation squared), and
+        "similarly received" when the reception kernel is at least 0.75 and the rating
+        agreement has not already said it; else None."""
         parts = []
         for weight, z, high, low in (
             (self.settings.rating_agreement, self.rating_z, "both acclaimed", "both panned"),
@@ -71,13 +84,22 @@ class AudienceTerms:
         ):
             if weight > 0 and z[row] * z[other] >= 0.5:
                 parts.append(high if z[row] > 0 else low)
+        if (
+            self.settings.reception > 0
+            and not (self.settings.rating_agreement > 0 and self.rating_z[row] * self.rating_z[other] >= 0.5)
+            and self.reception_kernel(np.array([row]), np.array([other]))[0, 0] >= 0.75
+        ):
+            parts.insert(0, "similarly received")
         return ", ".join(parts) or None
 
     def block(self, start: int, stop: int) -> np.ndarray:
         """:meth:`of` for query rows ``start:stop`` against every movie, (stop - start, N)."""
         s = self.settings
-        return (
+        added = (
             s.rating_agreement * np.outer(self.rating_z[start:stop], self.rating_z)
             + s.popularity * self.popularity_z[None, :]
             + s.popularity_agreement * np.outer(self.popularity_z[start:stop], self.popularity_z)
         )
+        if s.reception > 0:
+            added += s.reception * self.reception_kernel(slice(start, stop), slice(None))
+        return added

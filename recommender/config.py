@@ -151,13 +151,18 @@ class AudienceSettings:
     ``log(1 + votes)`` of the candidate: with equal similarity, the film more people saw
     first. ``popularity_agreement`` weighs ``p(q) * p(c)``: widely seen films with widely
     seen ones, little-seen with little-seen (unlike ``popularity``, it does not push the
-    same hits into every list: catalog coverage stays). The stored neighbours are
-    ranked by the sum, so the page's default list costs no more.
+    same hits into every list: catalog coverage stays). ``reception`` weighs "similarly
+    received": ``max(0, 1 - |z(q) - z(c)| / reception_span)`` of the same standardised
+    vote averages, 1 for the same reception, falling to 0 at ``reception_span`` standard
+    deviations apart (unlike ``rating_agreement`` it also pairs two average films).
+    The stored neighbours are ranked by the sum, so the page's default list costs no more.
     """
 
     rating_agreement: float = 0.1
     popularity: float = 0.02
     popularity_agreement: float = 0.03
+    reception: float = 0.0
+    reception_span: float = 1.0
     # A vote average of fewer votes says nothing (10.0 from one vote): such films count
     # as average in the agreement.
     min_votes: int = 10
@@ -165,10 +170,15 @@ class AudienceSettings:
     def validate(self) -> None:
         if not isinstance(self.min_votes, int) or self.min_votes < 1:
             raise ConfigError(f"audience.min_votes must be an int >= 1, got {self.min_votes!r}")
-        for name in ("rating_agreement", "popularity", "popularity_agreement"):
+        for name in ("rating_agreement", "popularity", "popularity_agreement", "reception"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0 <= value <= 10:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
                 raise ConfigError(f"audience.{name} must be a number in [0, 10], got {value!r}")
+        span = self.reception_span
+        if isinstance(span, bool) or not isinstance(span, (int, float)) or not 0 < span <= 10:
+            raise ConfigError(
+                f"audience.reception_span must be a number of standard deviations in (0, 10], got {span!r}"
+            )
 
 
 @dataclass(frozen=True)

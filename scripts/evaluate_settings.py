@@ -175,6 +175,7 @@ class FastRanking:
         self.agreement = np.outer(audience.rating_z[query_rows], audience.rating_z[judged_rows])
         self.popularity = np.broadcast_to(audience.popularity_z[judged_rows], self.agreement.shape)
         self.popularity_agreement = np.outer(audience.popularity_z[query_rows], audience.popularity_z[judged_rows])
+        self.rating_gap = np.abs(np.subtract.outer(audience.rating_z[query_rows], audience.rating_z[judged_rows]))
 
     def lists(self, weights: FieldWeights, audience: AudienceSettings) -> dict[int, list[int]]:
         total = sum(getattr(weights, f) for f in FIELDS)
@@ -185,6 +186,8 @@ class FastRanking:
             + audience.popularity * self.popularity
             + audience.popularity_agreement * self.popularity_agreement
         )
+        if audience.reception > 0:
+            score = score + audience.reception * np.maximum(0.0, 1.0 - self.rating_gap / audience.reception_span)
         score = np.where(similarity > 0, score, -np.inf)
         lists = {}
         for i, q in enumerate(self.queries):

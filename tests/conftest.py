@@ -18,7 +18,7 @@ TMDB_DIR = Path(os.environ.get("TMDB_DATA_DIR", REPO.parent / "shared" / "data" 
 # names and keywords, which the tiny catalog's hand-checked expectations are about.
 WORDS_ONLY = RecommenderConfig(
     weights=FieldWeights(era=0.0, language=0.0, rating=0.0),
-    audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0),
+    audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0),
 )
 
 TINY_CSV = """id,title,year,genres,directors,cast,keywords,overview,original_language,runtime,vote_average,vote_count

@@ -34,6 +34,10 @@ def test_unknown_key_is_rejected():
         ({"features": {"max_word_share": 0}}, "features.max_word_share"),
         ({"audience": {"popularity": -0.1}}, "audience.popularity"),
         ({"audience": {"min_votes": 0}}, "audience.min_votes"),
+        ({"audience": {"reception": -0.1}}, "audience.reception must be a number in"),
+        ({"audience": {"reception": "high"}}, "audience.reception must be a number"),
+        ({"audience": {"reception_span": 0}}, "audience.reception_span must be a number of standard deviations"),
+        ({"audience": {"reception_span": True}}, "audience.reception_span"),
         ({"ranking": {"weak_similarity": 2}}, "ranking.weak_similarity"),
     ],
 )

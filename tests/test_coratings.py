@@ -263,7 +263,7 @@ def test_default_ranking_agrees_with_viewers_on_the_held_out_half(tmdb_dir):
                                  era=0, language=0, rating=0),
             features=FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0),
             similarity="cosine",
-            audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0),
+            audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0),
         )
     )
     counts = ratings.groupby("movieId").size()

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recommender.audience import AudienceTerms
 from recommender.build import build_model
 from recommender.catalog import load_catalog_csv
 from recommender.config import AudienceSettings, RecommenderConfig
@@ -183,6 +184,65 @@ def test_audience_ignores_averages_of_few_votes():
     config = dataclasses.replace(WORDS_ONLY, audience=AudienceSettings(rating_agreement=0.1, popularity=0.0, popularity_agreement=0.0))
     model = build_model(catalog, config)
     assert neighbour_ids(model, 1, RankingOptions(k=3))[0] == 3  # not the 10.0 from one vote
+
+
+def test_similar_reception_is_a_triangular_kernel_on_standardised_averages():
+    # Averages 4, 6, 8, 6: mean 6, standard deviation sqrt(2), so z = -sqrt(2), 0, sqrt(2), 0.
+    # With a span of 2 sqrt(2) standard deviations the kernel is 1 - |gap| / span:
+    # 1 for the same reception, 0.5 one step (sqrt(2)) apart, 0 two steps apart.
+    settings = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0,
+                                reception=0.1, reception_span=2 * np.sqrt(2))
+    terms = AudienceTerms.from_votes(np.array([4.0, 6.0, 8.0, 6.0]), np.array([50.0] * 4), settings)
+    assert terms.active
+    np.testing.assert_allclose(terms.of(0, np.arange(4)), [0.1, 0.05, 0.0, 0.05], atol=1e-12)
+    np.testing.assert_allclose(terms.of(1, np.arange(4)), [0.05, 0.1, 0.05, 0.1], atol=1e-12)
+    assert terms.reason(1, 3) == "similarly received"  # both average: the agreement has nothing to say
+    assert terms.reason(0, 1) is None  # kernel 0.5, below 0.75
+    assert terms.reason(0, 2) is None
+    # Too few votes: counted as average (z = 0), so film 0 now matches film 1 exactly.
+    few = AudienceTerms.from_votes(np.array([9.5, 6.0, 8.0, 4.0]), np.array([1.0, 50.0, 50.0, 50.0]), settings)
+    assert few.rating_z[0] == few.rating_z[1] == 0.0
+    assert few.of(0, np.array([1]))[0] == pytest.approx(0.1)
+
+
+def test_similarly_received_not_repeated_when_both_acclaimed_says_it():
+    settings = AudienceSettings(rating_agreement=0.1, popularity=0.0, popularity_agreement=0.0, reception=0.1)
+    terms = AudienceTerms.from_votes(np.array([4.0, 6.0, 8.0, 8.0]), np.array([50.0] * 4), settings)
+    assert terms.reason(2, 3) == "both acclaimed"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        AudienceSettings(),
+        AudienceSettings(reception=0.12, reception_span=1.75),
+        AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.3, reception_span=0.5),
+        AudienceSettings(rating_agreement=0.2, popularity=0.05, popularity_agreement=0.1, reception=0.0),
+    ],
+)
+def test_audience_of_is_the_matching_row_of_block(settings):
+    # The neighbour search adds ``block`` to dense blocks of rows; the page and the
+    # command add ``of`` for one query: they must agree exactly.
+    rng = np.random.default_rng(3)
+    average = rng.uniform(2, 9, 40)
+    average[5] = np.nan
+    count = rng.integers(0, 400, 40).astype(float)
+    terms = AudienceTerms.from_votes(average, count, settings)
+    for start, stop in ((0, 7), (7, 40), (39, 40)):
+        block = terms.block(start, stop)
+        assert block.shape == (stop - start, 40)
+        for row in range(start, stop):
+            np.testing.assert_allclose(terms.of(row, np.arange(40)), block[row - start], rtol=0, atol=1e-12)
+
+
+def test_similar_reception_ranks_average_films_with_average_ones():
+    # Query 1 is average; the agreement z(q) * z(c) is then ~0 for every candidate, but
+    # "similarly received" puts the other average film (3) before the acclaimed and the panned.
+    catalog = _audience_catalog([6.0, 8.5, 6.1, 3.5])
+    reception = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.1)
+    model = build_model(catalog, dataclasses.replace(WORDS_ONLY, audience=reception))
+    assert neighbour_ids(model, 1, RankingOptions(k=3)) == [3, 2, 4]  # 2 is nearer 6.0 than 4 is
+    assert neighbour_ids(build_model(catalog, WORDS_ONLY), 1, RankingOptions(k=3)) == [2, 3, 4]
 
 
 def test_calibrated_blend_a_small_weight_only_breaks_near_ties():
