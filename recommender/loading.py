@@ -42,6 +42,17 @@ def vocabulary_key(config: RecommenderConfig, name: str) -> str:
     return f"n{low}{high}_df{settings.min_df}_max{settings.max_features or 'all'}"
 
 
+def _built_settings(config: dict) -> dict:
+    """The settings the artifacts were built with: a manifest written before the
+    "similar reception" audience term existed has no ``audience.reception``, and its stored
+    neighbours were ranked without it (weight 0, not today's default), so the page's
+    stored lists and the computed ones keep agreeing."""
+    audience = config.get("audience") if isinstance(config, dict) else None
+    if isinstance(audience, dict) and "reception" not in audience:
+        return {**config, "audience": {**audience, "reception": 0.0}}
+    return config
+
+
 def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
     """Read the artifacts needed to serve recommendations.
 
@@ -51,7 +62,7 @@ def load_model(folder: str | Path, *, verify: bool = True) -> RecommenderModel:
     reader = ArtifactReader(folder, read_manifest(folder), verify=verify)
     manifest = reader.manifest
     try:
-        config = RecommenderConfig.from_dict(manifest["config"])
+        config = RecommenderConfig.from_dict(_built_settings(manifest["config"]))
         stats_data = manifest["rating_stats"]
         stats = RatingStats(mean_vote=stats_data["C"], min_votes=stats_data["m"], quantile=stats_data["quantile"])
     except (KeyError, TypeError, ConfigError) as exc:

@@ -119,6 +119,19 @@ def test_other_schema_version(built):
         load_model(built)
 
 
+def test_artifacts_built_before_similar_reception_load_without_it(built):
+    # Their stored lists were ranked without the term: the loaded model must not add it
+    # when it computes longer lists, or the page and the command would disagree.
+    manifest_path = built / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["config"]["audience"]["reception"] > 0  # today's default
+    del manifest["config"]["audience"]["reception"]
+    manifest_path.write_text(json.dumps(manifest))
+    loaded = load_model(built)
+    assert loaded.config.audience.reception == 0.0
+    assert loaded.config.audience.rating_agreement == manifest["config"]["audience"]["rating_agreement"]
+
+
 def test_damaged_manifest(built):
     (built / "manifest.json").write_text("{not json")
     with pytest.raises(ArtifactError, match="manifest.json: damaged"):
