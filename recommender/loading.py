@@ -42,14 +42,27 @@ def vocabulary_key(config: RecommenderConfig, name: str) -> str:
     return f"n{low}{high}_df{settings.min_df}_max{settings.max_features or 'all'}"
 
 
+# Settings added after builds were made, with the value that reproduces what an older
+# build did: its manifest lacks the key, and its stored neighbours and terms were made
+# that way (a later default would make the page's stored lists and the computed ones
+# disagree, and would misdescribe the build).
+_BEFORE_THEY_EXISTED: tuple[tuple[str, str, object], ...] = (
+    ("audience", "reception", 0.0),  # "similar reception" did not exist: weight 0
+    ("features", "era_scale", "years"),  # the era was counted in years before the log scale
+)
+
+
 def _built_settings(config: dict) -> dict:
-    """The settings the artifacts were built with: a manifest written before the
-    "similar reception" audience term existed has no ``audience.reception``, and its stored
-    neighbours were ranked without it (weight 0, not today's default), so the page's
-    stored lists and the computed ones keep agreeing."""
-    audience = config.get("audience") if isinstance(config, dict) else None
-    if isinstance(audience, dict) and "reception" not in audience:
-        return {**config, "audience": {**audience, "reception": 0.0}}
+    """The settings the artifacts were built with: each key of
+    :data:`_BEFORE_THEY_EXISTED` that the manifest's section lacks gets the value that
+    reproduces the older build, not today's default."""
+    if not isinstance(config, dict):
+        return config
+    config = dict(config)
+    for section, key, value in _BEFORE_THEY_EXISTED:
+        settings = config.get(section)
+        if isinstance(settings, dict) and key not in settings:
+            config[section] = {**settings, key: value}
     return config
 
 

@@ -132,6 +132,17 @@ def test_artifacts_built_before_similar_reception_load_without_it(built):
     assert loaded.config.audience.rating_agreement == manifest["config"]["audience"]["rating_agreement"]
 
 
+def test_artifacts_built_before_the_log_era_load_as_built_in_years(built):
+    manifest_path = built / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["config"]["features"]["era_scale"] == "log"  # today's default
+    del manifest["config"]["features"]["era_scale"]
+    manifest_path.write_text(json.dumps(manifest))
+    loaded = load_model(built)
+    assert loaded.config.features.era_scale == "years"
+    assert loaded.config.features.era_span == manifest["config"]["features"]["era_span"]
+
+
 def test_damaged_manifest(built):
     (built / "manifest.json").write_text("{not json")
     with pytest.raises(ArtifactError, match="manifest.json: damaged"):
