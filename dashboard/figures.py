@@ -52,13 +52,6 @@ def genres_figure(genres: pd.DataFrame) -> go.Figure:
     )
 
 
-def timings_figure(timings: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of :func:`recommender.summary.manifest_timings`, in build order."""
-    figure = px.bar(timings, x="seconds", y="step", orientation="h", title="Build time per step (s)")
-    figure.update_yaxes(autorange="reversed", title=None)
-    return figure
-
-
 # --------------------------------------------------------------------------- TF-IDF vs Count
 def highlight_in_both(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
     """A Styler of a :func:`recommender.comparison.side_by_side` table shading the rows

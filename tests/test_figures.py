@@ -42,8 +42,6 @@ def test_overview_and_data_figures():
     assert list(languages.data[0].y) == ["English", "French"] and languages.layout.yaxis.autorange == "reversed"
     genres = figures.genres_figure(summary.genre_counts(catalog))
     assert list(genres.data[0].x) == ["Crime", "Drama", "Comedy"]
-    timings = figures.timings_figure(summary.manifest_timings({"timings_s": {"catalog": 0.5, "vectors": 1.5}}))
-    assert list(timings.data[0].y) == ["catalog", "vectors"]
 
 
 # --------------------------------------------------------------------------- TF-IDF vs Count
