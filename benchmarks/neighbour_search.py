@@ -5,16 +5,19 @@ built once; then, per vectorizer:
 
 - the exact search (``top_neighbours``'s blocks) on a seeded sample of ``--exact-rows``
   films, its time extrapolated to all N films (it costs the same per film);
-- the pruned search over all N films for each ``--budgets`` pair
-  ``work_per_row:candidates``, with its recall@10 against the exact search on
-  ``--recall-sample`` films (:func:`recommender.neighbours.recall_at_k`).
+- the pruned search over all N films for each ``--budgets`` setting
+  ``work_per_row:candidates[:probes]``, with its recall@10 against the exact search on
+  ``--recall-sample`` films (:func:`recommender.neighbours.recall_at_k`). ``probes`` 0
+  generates candidates from the truncated postings alone (every column, the search
+  before the clusters); otherwise the films are clustered on their frequent columns
+  and each is scored against its ``probes`` nearest clusters (``--cluster-size``).
 
 Times are CPU seconds of this process (``time.process_time``, robust to other
 programs sharing the machine) and wall seconds, with the load average and a speed
 probe. One JSON line per vectorizer and setting is appended to ``--results`` (default
 ``benchmarks/results/neighbour_search.jsonl``).
 
-    python -m benchmarks.neighbour_search --catalog /tmp/synthetic_100000.csv --budgets 10000:300,30000:1000
+    python -m benchmarks.neighbour_search --catalog /tmp/synthetic_100000.csv --budgets 10000:300:0,30000:300:8
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import numpy as np
 from benchmarks.scale import machine_state
 from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
-from recommender.neighbours import exact_rows, postings_per_term, pruned_top_neighbours, recall_at_k
+from recommender.neighbours import exact_rows, pruned_top_neighbours, recall_at_k
 from recommender.vectorize import vectorize_catalog
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,7 +49,8 @@ def timed(function):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neighbour_search", description=__doc__.split("\n")[0])
     parser.add_argument("--catalog", type=Path, required=True)
-    parser.add_argument("--budgets", default="10000:300", help="work_per_row:candidates pairs, comma-separated")
+    parser.add_argument("--budgets", default="30000:300:8", help="work_per_row:candidates[:probes], comma-separated")
+    parser.add_argument("--cluster-size", type=int, default=256)
     parser.add_argument("--vectorizers", default="tfidf,count")
     parser.add_argument("--exact-rows", type=int, default=2000)
     parser.add_argument("--recall-sample", type=int, default=1000)
@@ -74,13 +78,16 @@ def main(argv: list[str] | None = None) -> int:
                     "cpu_s_all": round(cpu * n / len(rows), 1), "wall_s_all": round(wall * n / len(rows), 1),
                     "recall_at_10": 1.0, "machine": state}]
         for budget in args.budgets.split(","):
-            work, candidates = (int(x) for x in budget.split(":"))
+            work, candidates, probes = ([int(x) for x in budget.split(":")] + [8])[:3]
+            options = {"probes": probes, "cluster_size": args.cluster_size} if probes else {"dense_share": 1.0}
             state = machine_state()
             (index, _), wall, cpu = timed(lambda: pruned_top_neighbours(matrix, args.k, candidates=candidates,
-                                                                        work_per_row=work))
+                                                                        work_per_row=work, **options))
             recall, used = recall_at_k(matrix, index, 10, args.recall_sample, seed=0)
             records.append({"vectorizer": name, "movies": n, "search": "pruned", "work_per_row": work,
-                            "candidates": candidates, "postings_per_term": postings_per_term(matrix, work),
+                            "candidates": candidates, "probes": probes,
+                            "generator": "clusters + postings" if probes else "postings (every column)",
+                            "cluster_size": args.cluster_size if probes else None,
                             "cpu_s_all": cpu, "wall_s_all": wall, "recall_at_10": round(recall, 4),
                             "recall_sample": used, "machine": state})
         with args.results.open("a", encoding="utf-8") as handle:

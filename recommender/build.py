@@ -211,6 +211,8 @@ def _all_neighbours(
                 exact_max_films=config.search.exact_max_films,
                 candidates=config.search.candidates,
                 work_per_row=config.search.work_per_row,
+                probes=config.search.probes,
+                cluster_size=config.search.cluster_size,
                 recall_k=config.search.recall_k,
                 recall_sample=config.search.recall_sample,
                 seed=config.seed,

@@ -238,20 +238,24 @@ class SearchSettings:
     Up to ``exact_max_films`` films the exact all-pairs search runs (its time grows as
     N^2; 20,000 films take about 10 s); above it the pruned search, whose recall@
     ``recall_k`` against the exact search is measured on ``recall_sample`` films and
-    stored in the manifest. ``work_per_row`` (multiply-adds per film spent generating
-    candidates) and ``candidates`` (how many are rescored exactly) trade time for
-    recall: on 100,000 synthetic films 10,000 and 300 gave a TF-IDF recall@10 of 0.96 (features
-    before the era, language and rating terms; with them the budget needs re-tuning).
+    stored in the manifest. The pruned search scores each film exactly against the
+    films of its ``probes`` nearest clusters (k-means on the frequent terms, clusters
+    of about ``cluster_size`` films) and against the films its other terms reach
+    through postings truncated to about ``work_per_row`` multiply-adds per film; the
+    best ``candidates`` are rescored exactly. Measured on 100,000 synthetic films:
+    BENCHMARKS.md section 5.
     """
 
     exact_max_films: int = 20_000
-    work_per_row: int = 10_000
+    work_per_row: int = 30_000
     candidates: int = 300
+    probes: int = 8
+    cluster_size: int = 256
     recall_k: int = 10
     recall_sample: int = 1000
 
     def validate(self) -> None:
-        for name in ("exact_max_films", "work_per_row", "candidates", "recall_k", "recall_sample"):
+        for name in ("exact_max_films", "work_per_row", "candidates", "probes", "cluster_size", "recall_k", "recall_sample"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"search.{name} must be an int >= 1, got {value!r}")

@@ -263,6 +263,11 @@ def pruned_top_neighbours(
     chunk_rows: int = 256,
     progress: Progress | None = None,
     run_blocks: BlockRunner = run_blocks_here,
+    probes: int = 8,
+    cluster_size: int = 256,
+    dense_share: float = DENSE_SHARE,
+    seed: int = 0,
+    max_block_cells: int = 4_000_000,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Approximate top-k neighbours of every row (see the module docstring).
 
@@ -270,8 +275,14 @@ def pruned_top_neighbours(
     neighbour outside the film's candidates is missed (measure it with
     :func:`recall_at_k`). ``candidates`` must be >= k. Films with fewer than k
     candidates are searched exactly (every film sharing any term with them is scored).
-    Memory: the vectors three times over (truncated postings and the transpose) plus
-    O(N) per running block.
+
+    Columns in more than ``dense_share`` of the films (era, language, rating, common
+    genres) make a dense part: the films are clustered on it (k-means, clusters of
+    about ``cluster_size`` films) and each film's dense products with every film of
+    its ``probes`` nearest clusters are computed (BLAS) and added to the partial scores
+    of the truncated postings of the other columns (:func:`hybrid_block`). Without
+    frequent columns, only the postings generate candidates (:func:`pruned_block`).
+    Memory: the vectors three times over plus the dense part and O(N) per running block.
     """
     if k < 1:
         raise ConfigError(f"k must be >= 1, got {k}")
@@ -283,14 +294,120 @@ def pruned_top_neighbours(
     scores = np.zeros((n, k), dtype=np.float32)
     if n == 0:
         return index, scores
-    postings = impact_postings(vectors, postings_per_term(vectors, work_per_row))
-    blocks = _blocks(n, max(1, chunk_rows))
-    shared = (vectors, postings, sp.csr_matrix(vectors.T), k, candidates)
-    for (start, stop), (block_index, block_scores, _) in zip(blocks, run_blocks(pruned_block, shared, blocks)):
-        index[start:stop], scores[start:stop] = block_index, block_scores
+    sparse_part, dense_part = split_dense_columns(vectors, dense_share)
+    if dense_part is None:
+        postings = impact_postings(vectors, postings_per_term(vectors, work_per_row))
+        blocks = _blocks(n, max(1, chunk_rows))
+        shared: tuple = (vectors, postings, sp.csr_matrix(vectors.T), k, candidates)
+        for (start, stop), (block_index, block_scores, _) in zip(blocks, run_blocks(pruned_block, shared, blocks)):
+            index[start:stop], scores[start:stop] = block_index, block_scores
+            if progress is not None:
+                progress(stop / n, f"neighbours {stop:,}/{n:,}")
+        return index, scores
+    sparse_part = sp.csr_matrix(sparse_part, dtype=np.float32)
+    dense = np.ascontiguousarray(dense_part, dtype=np.float32)
+    postings = impact_postings(sparse_part, postings_per_term(sparse_part, work_per_row))
+    order, bounds, probed = dense_clusters(dense, cluster_size, probes, seed)
+    blocks = _cluster_blocks(bounds, max(1, chunk_rows) * 8)
+    shared = (vectors, sparse_part, postings, sp.csr_matrix(vectors.T), dense, order, bounds, probed, k, candidates,
+              max_block_cells)
+    done = 0
+    for (start, stop), (rows, block_index, block_scores, _) in zip(blocks, run_blocks(hybrid_block, shared, blocks)):
+        index[rows], scores[rows] = block_index, block_scores
+        done += len(rows)
         if progress is not None:
-            progress(stop / n, f"neighbours {stop:,}/{n:,}")
+            progress(done / n, f"neighbours {done:,}/{n:,}")
     return index, scores
+
+
+def dense_clusters(
+    dense: np.ndarray, cluster_size: int, probes: int, seed: int, max_clusters: int = 4096
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The films grouped by k-means on their dense part: ``order`` (the films, cluster
+    by cluster), ``bounds`` (cluster c's films are ``order[bounds[c]:bounds[c + 1]]``) and
+    ``probed`` (clusters x probes: each cluster first, then those whose centres have the
+    largest products with its centre). About N / ``cluster_size`` clusters (at most
+    ``max_clusters``), trained on a seeded sample of 32 films per cluster."""
+    n = dense.shape[0]
+    n_clusters = int(np.clip(n // max(1, cluster_size), 1, max_clusters))
+    if n_clusters == 1:
+        assign = np.zeros(n, dtype=np.int64)
+        centres = dense.mean(axis=0, keepdims=True)
+    else:
+        from sklearn.cluster import KMeans  # build time only
+
+        rng = np.random.default_rng(seed)
+        sample = np.sort(rng.choice(n, min(n, 32 * n_clusters), replace=False))
+        model = KMeans(n_clusters, n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
+        centres = model.cluster_centers_.astype(np.float32)
+        squares = (centres * centres).sum(axis=1)
+        assign = np.concatenate(
+            [np.argmin(squares[None, :] - 2 * dense[s : s + 8192] @ centres.T, axis=1) for s in range(0, n, 8192)]
+        )
+    order = np.argsort(assign, kind="stable")
+    bounds = np.searchsorted(assign[order], np.arange(n_clusters + 1))
+    affinity = centres @ centres.T
+    np.fill_diagonal(affinity, np.inf)
+    probed = np.argsort(-affinity, axis=1, kind="stable")[:, : min(max(1, probes), n_clusters)]
+    return order.astype(np.int64), bounds.astype(np.int64), probed.astype(np.int64)
+
+
+def _cluster_blocks(bounds: np.ndarray, rows_per_block: int) -> list[tuple[int, int]]:
+    """Consecutive clusters grouped into blocks of at least ``rows_per_block`` films."""
+    blocks, start = [], 0
+    for cluster in range(len(bounds) - 1):
+        if bounds[cluster + 1] - bounds[start] >= rows_per_block:
+            blocks.append((start, cluster + 1))
+            start = cluster + 1
+    if start < len(bounds) - 1:
+        blocks.append((start, len(bounds) - 1))
+    return blocks
+
+
+def hybrid_block(
+    vectors: sp.csr_matrix,
+    sparse_part: sp.csr_matrix,
+    postings: sp.csr_matrix,
+    transposed: sp.csr_matrix,
+    dense: np.ndarray,
+    order: np.ndarray,
+    bounds: np.ndarray,
+    probed: np.ndarray,
+    k: int,
+    candidates: int,
+    max_block_cells: int,
+    start: int,
+    stop: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Top-k neighbours of the films of clusters ``start:stop`` (see
+    :func:`dense_clusters`): returns ``(rows, index, scores, short)``, ``rows`` the films
+    in the order of the other arrays (as :func:`pruned_block`)."""
+    from recommender.pruned_kernel import hybrid_rows  # numba: build time only
+
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    for cluster in range(start, stop):
+        rows = order[bounds[cluster] : bounds[cluster + 1]]
+        if len(rows) == 0:
+            continue
+        members = np.sort(np.concatenate([order[bounds[c] : bounds[c + 1]] for c in probed[cluster]]))
+        member_rows = dense[members].T.copy()
+        member_terms = sparse_part[members].T.tocsc()
+        step = max(1, max_block_cells // max(1, len(members)))
+        for begin in range(0, len(rows), step):
+            chunk = rows[begin : begin + step]
+            products = (sparse_part[chunk] @ member_terms).toarray()
+            products += dense[chunk] @ member_rows
+            block_index, block_scores, short = hybrid_rows(
+                chunk, members, products, dense, vectors.indptr, vectors.indices, vectors.data,
+                sparse_part.indptr, sparse_part.indices, sparse_part.data,
+                postings.indptr, postings.indices, postings.data,
+                transposed.indptr, transposed.indices, transposed.data, vectors.shape[1], k, candidates,
+            )
+            parts.append((chunk, block_index, block_scores, short))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros((0, k), np.int32), np.zeros((0, k), np.float32), np.zeros(0, bool)
+    return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -367,6 +484,8 @@ def search_neighbours(
     progress: Progress | None = None,
     run_blocks: BlockRunner = run_blocks_here,
     extra: ExtraTerm | None = None,
+    probes: int = 8,
+    cluster_size: int = 256,
 ) -> tuple[np.ndarray, np.ndarray, SearchReport]:
     """The exact search up to ``exact_max_films`` films, else the pruned one with its
     recall@``recall_k`` measured on ``recall_sample`` films. Returns (index, scores, report).
@@ -384,7 +503,7 @@ def search_neighbours(
         return index, scores, SearchReport("exact")
     index, scores = pruned_top_neighbours(
         vectors, k, candidates=max(candidates, k), work_per_row=work_per_row, chunk_rows=chunk_rows,
-        progress=progress, run_blocks=run_blocks,
+        progress=progress, run_blocks=run_blocks, probes=probes, cluster_size=cluster_size, seed=seed,
     )
     recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells)
     if extra is not None:

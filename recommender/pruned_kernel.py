@@ -114,3 +114,133 @@ def pruned_rows(
             out_score[row - start, kept] = exact[i]
             kept += 1
     return out_index, out_score, short
+
+
+@njit(nogil=True, cache=True)
+def hybrid_rows(
+    rows, members, scores, dense, indptr, indices, data, s_indptr, s_indices, s_data, p_indptr, p_indices, p_data,
+    t_indptr, t_indices, t_data, n_terms, k, candidates,
+):
+    """Top-k (index int32, score float32, short bool) of the films ``rows``, which share
+    their probed films ``members`` (the films of the clusters nearest to theirs).
+
+    ``scores[r, i]`` is the dense part's product of ``rows[r]`` and ``members[i]``
+    (the frequent columns, a BLAS product); ``dense`` is that part as an (N, d) array;
+    ``s_*`` the rest of the columns (CSR, films x terms) and ``p_*`` their truncated
+    postings. A film's candidates are its members (score: dense product + partial
+    sparse score) and the films its sparse postings reach (score: partial sparse score +
+    their dense product); the best ``candidates`` are rescored exactly on the full
+    vectors ``indptr/indices/data`` and the top k kept. A film with fewer than k
+    positive candidates is searched exactly through the full transpose ``t_*``.
+    """
+    n = len(indptr) - 1
+    out_index = np.full((len(rows), k), -1, dtype=np.int32)
+    out_score = np.zeros((len(rows), k), dtype=np.float32)
+    short = np.zeros(len(rows), dtype=np.bool_)
+    acc = np.zeros(n, dtype=np.float64)
+    stamp = np.full(n, -1, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    query = np.zeros(n_terms, dtype=np.float64)
+    d = dense.shape[1]
+    own = np.empty(d, dtype=np.int64)
+    for r in range(len(rows)):
+        row = rows[r]
+        m = 0
+        for p in range(s_indptr[row], s_indptr[row + 1]):
+            term = s_indices[p]
+            weight = s_data[p]
+            for q in range(p_indptr[term], p_indptr[term + 1]):
+                film = p_indices[q]
+                if stamp[film] != row:
+                    stamp[film] = row
+                    acc[film] = 0.0
+                    touched[m] = film
+                    m += 1
+                acc[film] += weight * p_data[q]
+        n_own = 0
+        for t in range(d):
+            if dense[row, t] != 0.0:
+                own[n_own] = t
+                n_own += 1
+        found = np.empty(len(members) + m, dtype=np.int64)
+        approx = np.empty(len(members) + m, dtype=np.float64)
+        c = 0
+        for i in range(len(members)):
+            film = members[i]
+            if film == row:
+                continue
+            value = scores[r, i]
+            if stamp[film] == row:
+                stamp[film] = -2  # scored here, not again below
+            if value > 0.0:
+                found[c] = film
+                approx[c] = value
+                c += 1
+        # The other films the postings reached: the best `candidates` by partial score
+        # (ties: any) get their dense product added; reading every one's dense row
+        # would cost a cache miss each.
+        others = np.empty(m, dtype=np.int64)
+        partial = np.empty(m, dtype=np.float64)
+        o = 0
+        for i in range(m):
+            film = touched[i]
+            if film != row and stamp[film] == row:
+                others[o] = film
+                partial[o] = acc[film]
+                o += 1
+        others, partial = others[:o], partial[:o]
+        if o > candidates:
+            cut = -np.partition(-partial, candidates - 1)[candidates - 1]
+            others = others[partial >= cut]
+        for i in range(len(others)):
+            film = others[i]
+            value = acc[film]
+            for j in range(n_own):
+                value += dense[row, own[j]] * dense[film, own[j]]
+            if value > 0.0:
+                found[c] = film
+                approx[c] = value
+                c += 1
+        for i in range(m):  # reset this row's marks and partial scores
+            stamp[touched[i]] = -1
+            acc[touched[i]] = 0.0
+        found, approx = found[:c], approx[:c]
+        if c < k:
+            short[r] = True
+            m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
+            found = np.empty(m, dtype=np.int64)
+            c = 0
+            for i in range(m):
+                film = touched[i]
+                if film != row and acc[film] > 0.0:
+                    found[c] = film
+                    c += 1
+                acc[film] = 0.0
+            found = found[:c]
+        elif c > candidates:
+            cut = -np.partition(-approx, candidates - 1)[candidates - 1]
+            above = approx > cut
+            need = candidates - int(above.sum())
+            tied = np.sort(found[approx == cut])[:need]
+            found = np.concatenate((found[above], tied))
+        found = np.sort(found)
+        for p in range(indptr[row], indptr[row + 1]):
+            query[indices[p]] = data[p]
+        exact = np.zeros(len(found), dtype=np.float64)
+        for i in range(len(found)):
+            film = found[i]
+            total = 0.0
+            for p in range(indptr[film], indptr[film + 1]):
+                total += data[p] * query[indices[p]]
+            exact[i] = total
+        for p in range(indptr[row], indptr[row + 1]):
+            query[indices[p]] = 0.0
+        order = np.argsort(-exact, kind="mergesort")
+        kept = 0
+        for i in order:
+            if kept == k or exact[i] <= 0.0:
+                break
+            out_index[r, kept] = found[i]
+            out_score[r, kept] = exact[i]
+            kept += 1
+    return out_index, out_score, short

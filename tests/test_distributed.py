@@ -37,7 +37,7 @@ def _files(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("exact_max_films", [20_000, 100], ids=["exact search", "pruned search"])
 def test_cluster_build_equals_local_build(cluster, tmp_path, exact_max_films):
     local, _ = cluster
-    config = RecommenderConfig(search=SearchSettings(exact_max_films=exact_max_films, work_per_row=500))
+    config = RecommenderConfig(search=SearchSettings(exact_max_films=exact_max_films, work_per_row=500, cluster_size=64, probes=2))
     here = build(CatalogSource.demo(), tmp_path / "here", config, skip_maps=True)
     there = build(CatalogSource.demo(), tmp_path / "there", config, skip_maps=True, dask=local.scheduler_address)
     assert here["neighbour_search"] == there["neighbour_search"]

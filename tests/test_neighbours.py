@@ -219,13 +219,13 @@ def test_pruned_agrees_with_exact_on_the_demo_catalog():
     catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
     matrix = vectorize_catalog(catalog, RecommenderConfig())["tfidf"].matrix
     exact_index, _ = top_neighbours(matrix, 10)
-    # 202 films per term. (At 5,000, 168 per term, the log era's terms gave a recall of
-    # 0.946 and the era in years 0.957; at the default 10,000 both give 1.0.)
-    index, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=6000)
+    # Postings only (no column counts as frequent): 202 films per term. (At 5,000, 168
+    # per term, the log era's terms gave a recall of 0.946 and the era in years 0.957.)
+    index, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=6000, dense_share=1.0)
     recall, used = recall_at_k(matrix, index, 10, sample=10_000, seed=0)
     assert used == matrix.shape[0]
     assert recall >= 0.95
-    starved, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=200)  # 3 films per term
+    starved, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=200, dense_share=1.0)
     assert recall_at_k(matrix, starved, 10, sample=10_000, seed=0)[0] < recall
     # recall_at_k of the exact lists is 1, and of lists that miss everything 0.
     assert recall_at_k(matrix, exact_index, 10, sample=10_000, seed=0)[0] == 1.0
@@ -239,3 +239,29 @@ def test_search_switches_to_pruned_above_the_threshold():
     assert exact.to_dict() == {"method": "exact"}
     assert pruned.to_dict() == {"method": "pruned", "recall_k": 2, "recall": 1.0, "recall_sample": 5}
     np.testing.assert_array_equal(index, top_neighbours(FIVE, 3)[0])
+
+
+def test_clusters_of_the_frequent_terms_find_the_neighbours_postings_miss():
+    # The era, language and rating terms are in most films: truncated postings of them
+    # reach the same heaviest films for everyone. Clustering the films on those columns
+    # and scoring each film against its nearest clusters finds its neighbours.
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    matrix = vectorize_catalog(catalog, RecommenderConfig())["count"].matrix
+    postings_only, _ = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=200, dense_share=1.0)
+    clustered, scores = pruned_top_neighbours(matrix, 10, candidates=50, work_per_row=200, cluster_size=40, probes=3)
+    before = recall_at_k(matrix, postings_only, 10, sample=10_000, seed=0)[0]
+    after = recall_at_k(matrix, clustered, 10, sample=10_000, seed=0)[0]
+    assert after >= 0.9 and after > before
+    exact = (matrix @ matrix.T).toarray()
+    rows = np.arange(matrix.shape[0])[:, None]
+    valid = clustered >= 0
+    np.testing.assert_allclose(scores[valid], exact[np.broadcast_to(rows, clustered.shape)[valid], clustered[valid]], atol=1e-5)
+    assert not np.any(clustered == rows)
+
+
+def test_dense_clusters_cover_every_film_once():
+    dense = np.random.default_rng(0).random((500, 6)).astype(np.float32)
+    order, bounds, probed = neighbours.dense_clusters(dense, 50, 3, seed=0)
+    assert sorted(order.tolist()) == list(range(500))
+    assert bounds[0] == 0 and bounds[-1] == 500 and len(bounds) == 11
+    assert probed.shape == (10, 3) and np.all(probed[:, 0] == np.arange(10))  # its own cluster first
