@@ -124,13 +124,15 @@ def hybrid_rows(
     """Top-k (index int32, score float32, short bool) of the films ``rows``, which share
     their probed films ``members`` (the films of the clusters nearest to theirs).
 
-    ``scores[r, i]`` is the dense part's product of ``rows[r]`` and ``members[i]``
-    (the frequent columns, a BLAS product); ``dense`` is that part as an (N, d) array;
-    ``s_*`` the rest of the columns (CSR, films x terms) and ``p_*`` their truncated
-    postings. A film's candidates are its members (score: dense product + partial
-    sparse score) and the films its sparse postings reach (score: partial sparse score +
-    their dense product); the best ``candidates`` are rescored exactly on the full
-    vectors ``indptr/indices/data`` and the top k kept. A film with fewer than k
+    ``scores[r, i]`` is the exact similarity of ``rows[r]`` and ``members[i]`` (a BLAS
+    product of the frequent columns plus a sparse product of the rest); ``dense`` is
+    the frequent columns as an (N, d) array, ``s_*`` the other columns (CSR, films x
+    terms) and ``p_*`` their truncated postings. A film's candidates are its members
+    (exact scores) and the films its postings reach (partial score plus their dense
+    product; the best ``candidates`` by partial score only, since reading a dense row
+    costs a cache miss). Of the best ``candidates`` of all, the postings' films are
+    rescored exactly on the full vectors ``indptr/indices/data`` and the top k kept. A
+    film with fewer than k
     positive candidates is searched exactly through the full transpose ``t_*``.
     """
     n = len(indptr) - 1
@@ -164,6 +166,7 @@ def hybrid_rows(
                 n_own += 1
         found = np.empty(len(members) + m, dtype=np.int64)
         approx = np.empty(len(members) + m, dtype=np.float64)
+        known = np.zeros(len(members) + m, dtype=np.bool_)  # approx is the exact score
         c = 0
         for i in range(len(members)):
             film = members[i]
@@ -175,9 +178,10 @@ def hybrid_rows(
             if value > 0.0:
                 found[c] = film
                 approx[c] = value
+                known[c] = True
                 c += 1
         # The other films the postings reached: the best `candidates` by partial score
-        # (ties: any) get their dense product added; reading every one's dense row
+        # (ties: all) get their dense product added; reading every one's dense row
         # would cost a cache miss each.
         others = np.empty(m, dtype=np.int64)
         partial = np.empty(m, dtype=np.float64)
@@ -204,7 +208,7 @@ def hybrid_rows(
         for i in range(m):  # reset this row's marks and partial scores
             stamp[touched[i]] = -1
             acc[touched[i]] = 0.0
-        found, approx = found[:c], approx[:c]
+        found, approx, known = found[:c], approx[:c], known[:c]
         if c < k:
             short[r] = True
             m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
@@ -217,17 +221,29 @@ def hybrid_rows(
                     c += 1
                 acc[film] = 0.0
             found = found[:c]
+            approx = np.zeros(c, dtype=np.float64)
+            known = np.zeros(c, dtype=np.bool_)
         elif c > candidates:
+            # The best `candidates` by (lower-bound) score; ties at the cut by lower index.
             cut = -np.partition(-approx, candidates - 1)[candidates - 1]
-            above = approx > cut
-            need = candidates - int(above.sum())
+            keep = approx > cut
+            need = candidates - int(keep.sum())
             tied = np.sort(found[approx == cut])[:need]
-            found = np.concatenate((found[above], tied))
-        found = np.sort(found)
+            if len(tied):
+                last = tied[-1]
+                for i in range(c):
+                    if approx[i] == cut and found[i] <= last:
+                        keep[i] = True
+            found, approx, known = found[keep], approx[keep], known[keep]
+        by_index = np.argsort(found)
+        found, approx, known = found[by_index], approx[by_index], known[by_index]
+        # Members' scores are exact already; only the postings' films are rescored.
         for p in range(indptr[row], indptr[row + 1]):
             query[indices[p]] = data[p]
-        exact = np.zeros(len(found), dtype=np.float64)
+        exact = approx.copy()
         for i in range(len(found)):
+            if known[i]:
+                continue
             film = found[i]
             total = 0.0
             for p in range(indptr[film], indptr[film + 1]):
