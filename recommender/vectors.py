@@ -91,7 +91,11 @@ def l2_normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def field_mean_rows(
-    weighted: sp.csr_matrix, fields: np.ndarray, column_weights: np.ndarray, weights: FieldWeights
+    weighted: sp.csr_matrix,
+    fields: np.ndarray,
+    column_weights: np.ndarray,
+    weights: FieldWeights,
+    chunk_rows: int = 50_000,
 ) -> sp.csr_matrix:
     """Rows whose dot products are weighted means of per-field cosines.
 
@@ -102,12 +106,18 @@ def field_mean_rows(
     total = sum(float(getattr(weights, name)) for name in FIELDS)
     matrix = sp.csr_matrix(weighted, dtype=np.float64, copy=True)
     field_codes, field_of_column = np.unique(fields, return_inverse=True)
-    owner_row = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    owner_field = field_of_column[matrix.indices]
-    key = owner_row * len(field_codes) + owner_field
-    squares = np.bincount(key, weights=matrix.data**2, minlength=matrix.shape[0] * len(field_codes))
-    norms = np.sqrt(squares)[key]
-    matrix.data *= np.sqrt(column_weights[matrix.indices] / total) / np.where(norms > 0, norms, 1.0)
+    scale = np.sqrt(column_weights / total)
+    # In blocks of rows, in place: the per-entry temporaries (row, field, key, norm) of
+    # a whole 1,000,000-film catalog would take about 3 GB at once.
+    for start in range(0, matrix.shape[0], chunk_rows):
+        stop = min(matrix.shape[0], start + chunk_rows)
+        low, high = matrix.indptr[start], matrix.indptr[stop]
+        data, columns = matrix.data[low:high], matrix.indices[low:high]
+        owner_row = np.repeat(np.arange(stop - start), np.diff(matrix.indptr[start : stop + 1]))
+        key = owner_row * len(field_codes) + field_of_column[columns]
+        squares = np.bincount(key, weights=data**2, minlength=(stop - start) * len(field_codes))
+        norms = np.sqrt(squares)[key]
+        data *= scale[columns] / np.where(norms > 0, norms, 1.0)
     matrix.eliminate_zeros()
     return matrix
 
