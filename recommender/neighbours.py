@@ -335,10 +335,13 @@ def dense_clusters(
         centres = dense.mean(axis=0, keepdims=True)
     else:
         from sklearn.cluster import KMeans  # build time only
+        from threadpoolctl import threadpool_limits
 
         rng = np.random.default_rng(seed)
         sample = np.sort(rng.choice(n, min(n, 32 * n_clusters), replace=False))
-        model = KMeans(n_clusters, n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
+        # One thread: the build runs the vectorizers' searches in parallel threads.
+        with threadpool_limits(limits=1):
+            model = KMeans(n_clusters, n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
         centres = model.cluster_centers_.astype(np.float32)
         squares = (centres * centres).sum(axis=1)
         assign = np.concatenate(
