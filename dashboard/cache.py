@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dashboard import state
 from dashboard.labels import option_label
 from dashboard.text import md
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
@@ -134,6 +135,16 @@ def _option_labels(_model: RecommenderModel, stamp: str) -> dict[int, str]:
     return {
         int(movie_id): option_label(title) for movie_id, title in zip(_model.ids.tolist(), _model.display_titles)
     }
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _recommender_settings(_model: RecommenderModel, stamp: str) -> tuple[state.Setting, ...]:
+    return tuple(state.recommender_settings(_model))
+
+
+def recommender_settings(model: RecommenderModel) -> list[state.Setting]:
+    """The recommender page's URL settings (:func:`dashboard.state.recommender_settings`), once per build."""
+    return list(_recommender_settings(model, build_stamp(model)))
 
 
 def option_labels(model: RecommenderModel) -> dict[int, str]:

@@ -19,8 +19,13 @@ RECOMMENDER_PAGE = "pages/recommender.py"
 
 
 def open_in_recommender(movie_id: int) -> None:
-    """Switch to the recommender page showing ``movie_id`` (does not return)."""
-    st.switch_page(RECOMMENDER_PAGE, query_params={"movie": str(int(movie_id))})
+    """Switch to the recommender page showing ``movie_id`` with its other settings at
+    their defaults (does not return). The URL is the one the page itself would write,
+    so arriving adds no second history entry."""
+    from dashboard import cache, sidebar, state
+
+    settings = cache.recommender_settings(cache.get_model())
+    st.switch_page(RECOMMENDER_PAGE, query_params=state.recommender_url(settings, movie_id, sidebar.vectorizer()))
 
 
 def open_selected_row(event: Any, movie_ids: Sequence[int]) -> None:

@@ -226,3 +226,51 @@ def _page_key(settings: Sequence[Setting]) -> str:
 def url_changed_outside() -> bool:
     """Whether the URL is not the one this session last wrote (a link, Back or Forward)."""
     return current_url() != st.session_state.get(_LAST_URL)
+
+
+# --------------------------------------------------------------------------- the recommender's URL
+RECOMMENDER_K_MAX = 50
+
+
+def recommender_settings(model: RecommenderModel, k_max: int = RECOMMENDER_K_MAX) -> list[Setting]:
+    """The recommender page's settings, in the order its URL lists them.
+
+    Here rather than in the page so that a click elsewhere can open a film with the
+    exact URL the page would write for it (:func:`recommender_url`).
+    """
+    from recommender.ranking import genres_of, languages_of
+    from recommender.results import default_movie_id, year_bounds
+
+    movies, ranking = model.movies, model.config.ranking
+    known_ids = frozenset(model.ids.tolist())
+    settings = [
+        Setting("rec_movie", "movie", default_movie_id(movies, ranking.default_movie), "int", choices=known_ids),
+        Setting("rec_k", "k", min(ranking.k, k_max), "int", low=1, high=k_max),
+        Setting("rec_rating_weight", "blend", float(ranking.rating_weight), "float", low=0.0, high=1.0),
+        Setting("rec_mmr", "mmr", bool(ranking.mmr), "bool"),
+        Setting("rec_mmr_lambda", "lambda", float(ranking.mmr_lambda), "float", low=0.0, high=1.0),
+        Setting("rec_table_view", "table", False, "bool"),
+        Setting("rec_min_votes", "votes", 0, "int", low=0),
+        Setting("rec_genres", "genre", [], "list", choices=frozenset(genres_of(movies))),
+        Setting("rec_languages", "lang", [], "list", choices=frozenset(languages_of(movies))),
+        Setting("rec_mix", "with", [], "int_list", choices=known_ids),
+        Setting("rec_query", "q", "", "str"),
+        Setting("rec_compare", "compare", None, "int", choices=known_ids),
+    ]
+    years = year_bounds(movies)
+    if years is not None and years[0] < years[1]:
+        settings.append(Setting("rec_years", "years", years, "range", low=years[0], high=years[1]))
+    return settings
+
+
+def recommender_url(settings: Sequence[Setting], movie_id: int, vectorizer: str) -> dict[str, list[str]]:
+    """The URL the recommender page writes for ``movie_id`` with every other setting at
+    its default: opening a film with it leaves the page nothing to rewrite, so the page
+    switch is the one browser history entry and Back returns to where the click was."""
+    url: dict[str, list[str]] = {}
+    for setting in settings:
+        values = setting.encode(int(movie_id) if setting.param == "movie" else setting.default)
+        if values:
+            url[setting.param] = values
+    url["vectorizer"] = [vectorizer]
+    return url

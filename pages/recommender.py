@@ -19,7 +19,6 @@ from recommender.languages import language_name
 from recommender.ranking import RankingOptions, genres_of, languages_of
 from recommender.results import (
     build_filters,
-    default_movie_id,
     export_name,
     is_weak,
     reasoned_results,
@@ -30,7 +29,7 @@ from recommender.several import MAX_SEEDS, recommend_several, several_table
 
 shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
-K_MAX = 50
+K_MAX = state.RECOMMENDER_K_MAX
 SEARCH_LIMIT = 20
 
 model = cache.get_model()
@@ -43,22 +42,7 @@ has_year_range = full_years is not None and full_years[0] < full_years[1]
 all_genres, all_languages = genres_of(movies), languages_of(movies)
 option_label = cache.option_labels(model).__getitem__  # "Amélie · Amelie": found typed without accents
 
-SETTINGS = [
-    state.Setting("rec_movie", "movie", default_movie_id(movies, settings.default_movie), "int", choices=known_ids),
-    state.Setting("rec_k", "k", min(settings.k, K_MAX), "int", low=1, high=K_MAX),
-    state.Setting("rec_rating_weight", "blend", float(settings.rating_weight), "float", low=0.0, high=1.0),
-    state.Setting("rec_mmr", "mmr", bool(settings.mmr), "bool"),
-    state.Setting("rec_mmr_lambda", "lambda", float(settings.mmr_lambda), "float", low=0.0, high=1.0),
-    state.Setting("rec_table_view", "table", False, "bool"),
-    state.Setting("rec_min_votes", "votes", 0, "int", low=0),
-    state.Setting("rec_genres", "genre", [], "list", choices=frozenset(all_genres)),
-    state.Setting("rec_languages", "lang", [], "list", choices=frozenset(all_languages)),
-    state.Setting("rec_mix", "with", [], "int_list", choices=known_ids),
-    state.Setting("rec_query", "q", "", "str"),
-    state.Setting("rec_compare", "compare", None, "int", choices=known_ids),
-]
-if has_year_range:
-    SETTINGS.append(state.Setting("rec_years", "years", full_years, "range", low=full_years[0], high=full_years[1]))
+SETTINGS = cache.recommender_settings(model)
 
 
 def choose(movie_id: int) -> None:

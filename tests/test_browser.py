@@ -260,6 +260,11 @@ def test_a_top_chart_row_opens_the_film_in_the_recommender(page, app_url: str) -
     click_row(chart, 0)
     wait_for(page, "the recommender", lambda: "/recommender" in page.url and heading_text(page).startswith("Recommendations for"))
     wait_heading(page, first_film)
+    wait_idle(page)
+    assert query_of(page)["vectorizer"] == "tfidf"  # the page's full URL, written by the click itself
+    # One Back returns to the overview: arriving added no second history entry.
+    page.go_back()
+    wait_for(page, "Back on the overview", lambda: "/recommender" not in page.url and chart.count() > 0)
     assert_no_problem(page)
 
 
