@@ -34,6 +34,37 @@ def _accumulate(row, indptr_q, indices_q, data_q, t_indptr, t_indices, t_data, a
 
 
 @njit(nogil=True, cache=True)
+def _collect(row, m, acc, touched):
+    """The films of ``touched[:m]`` other than ``row`` whose accumulated score is
+    positive, and those scores (int64, float64); resets ``acc`` of all ``m`` films."""
+    found = np.empty(m, dtype=np.int64)
+    values = np.empty(m, dtype=np.float64)
+    c = 0
+    for i in range(m):
+        film = touched[i]
+        if film != row and acc[film] > 0.0:
+            found[c] = film
+            values[c] = acc[film]
+            c += 1
+        acc[film] = 0.0
+    return found[:c], values[:c]
+
+
+@njit(nogil=True, cache=True)
+def _write_top_k(out_index, out_score, r, found, exact, k):
+    """Row ``r`` of the outputs: the best k of ``found`` by ``exact`` (positive only;
+    ties keep the order of ``found``, which callers sort by index)."""
+    order = np.argsort(-exact, kind="mergesort")
+    kept = 0
+    for i in order:
+        if kept == k or exact[i] <= 0.0:
+            break
+        out_index[r, kept] = found[i]
+        out_score[r, kept] = exact[i]
+        kept += 1
+
+
+@njit(nogil=True, cache=True)
 def pruned_rows(
     start, stop, indptr, indices, data, p_indptr, p_indices, p_data, t_indptr, t_indices, t_data, n_terms, k,
     candidates,
@@ -55,35 +86,15 @@ def pruned_rows(
     dense = np.zeros(n_terms, dtype=np.float64)
     for row in range(start, stop):
         m = _accumulate(row, indptr, indices, data, p_indptr, p_indices, p_data, acc, touched)
-        # Drop itself; keep positive partial scores only.
-        found = np.empty(m, dtype=np.int64)
-        partial = np.empty(m, dtype=np.float64)
-        c = 0
-        for i in range(m):
-            film = touched[i]
-            if film != row and acc[film] > 0.0:
-                found[c] = film
-                partial[c] = acc[film]
-                c += 1
-            acc[film] = 0.0
+        found, partial = _collect(row, m, acc, touched)  # itself dropped, positive partial scores only
+        c = len(found)
         exhaustive = c < k or candidates == 0
         if exhaustive:
             # Too few candidates: score every film sharing any term (exact).
             short[row - start] = True
             m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
-            found = np.empty(m, dtype=np.int64)
-            exact = np.empty(m, dtype=np.float64)
-            c = 0
-            for i in range(m):
-                film = touched[i]
-                if film != row and acc[film] > 0.0:
-                    found[c] = film
-                    exact[c] = acc[film]
-                    c += 1
-                acc[film] = 0.0
-            found, exact = found[:c], exact[:c]
+            found, exact = _collect(row, m, acc, touched)
         else:
-            found, partial = found[:c], partial[:c]
             if c > candidates:
                 # The best `candidates` by partial score in O(c): everything above the
                 # candidates-th largest value, then ties at it by the lower index.
@@ -104,15 +115,7 @@ def pruned_rows(
             for p in range(indptr[row], indptr[row + 1]):
                 dense[indices[p]] = 0.0
         by_index = np.argsort(found)
-        found, exact = found[by_index], exact[by_index]
-        order = np.argsort(-exact, kind="mergesort")
-        kept = 0
-        for i in order:
-            if kept == k or exact[i] <= 0.0:
-                break
-            out_index[row - start, kept] = found[i]
-            out_score[row - start, kept] = exact[i]
-            kept += 1
+        _write_top_k(out_index, out_score, row - start, found[by_index], exact[by_index], k)
     return out_index, out_score, short
 
 
@@ -212,15 +215,8 @@ def hybrid_rows(
         if c < k:
             short[r] = True
             m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
-            found = np.empty(m, dtype=np.int64)
-            c = 0
-            for i in range(m):
-                film = touched[i]
-                if film != row and acc[film] > 0.0:
-                    found[c] = film
-                    c += 1
-                acc[film] = 0.0
-            found = found[:c]
+            found, _ = _collect(row, m, acc, touched)
+            c = len(found)
             approx = np.zeros(c, dtype=np.float64)
             known = np.zeros(c, dtype=np.bool_)
         elif c > candidates:
@@ -251,12 +247,5 @@ def hybrid_rows(
             exact[i] = total
         for p in range(indptr[row], indptr[row + 1]):
             query[indices[p]] = 0.0
-        order = np.argsort(-exact, kind="mergesort")
-        kept = 0
-        for i in order:
-            if kept == k or exact[i] <= 0.0:
-                break
-            out_index[r, kept] = found[i]
-            out_score[r, kept] = exact[i]
-            kept += 1
+        _write_top_k(out_index, out_score, r, found, exact, k)
     return out_index, out_score, short
