@@ -101,6 +101,16 @@ def exact_rows(
     return index, scores
 
 
+def _empty_lists(vectors: sp.csr_matrix, k: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """``vectors`` as float32 CSR and the (N, k) neighbour lists to fill: index -1 and
+    score 0 everywhere. Raises :class:`ConfigError` for k < 1."""
+    if k < 1:
+        raise ConfigError(f"k must be >= 1, got {k}")
+    vectors = sp.csr_matrix(vectors, dtype=np.float32)
+    n = vectors.shape[0]
+    return vectors, np.full((n, k), -1, dtype=np.int32), np.zeros((n, k), dtype=np.float32)
+
+
 def top_neighbours(
     vectors: sp.csr_matrix,
     k: int,
@@ -120,12 +130,8 @@ def top_neighbours(
     similarity. Memory is O(N k + block), never O(N^2). Columns in more than
     ``dense_share`` of the rows are multiplied densely (:func:`split_dense_columns`).
     """
-    if k < 1:
-        raise ConfigError(f"k must be >= 1, got {k}")
-    vectors = sp.csr_matrix(vectors, dtype=np.float32)
+    vectors, index, scores = _empty_lists(vectors, k)
     n = vectors.shape[0]
-    index = np.full((n, k), -1, dtype=np.int32)
-    scores = np.zeros((n, k), dtype=np.float32)
     if n == 0:
         return index, scores
     from threadpoolctl import threadpool_limits  # build time only, like this function
@@ -291,14 +297,10 @@ def pruned_top_neighbours(
     frequent columns, only the postings generate candidates (:func:`pruned_block`).
     Memory: the vectors three times over plus the dense part and O(N) per running block.
     """
-    if k < 1:
-        raise ConfigError(f"k must be >= 1, got {k}")
+    vectors, index, scores = _empty_lists(vectors, k)
     if candidates < k:
         raise ConfigError(f"candidates must be >= k ({k}), got {candidates}")
-    vectors = sp.csr_matrix(vectors, dtype=np.float32)
     n = vectors.shape[0]
-    index = np.full((n, k), -1, dtype=np.int32)
-    scores = np.zeros((n, k), dtype=np.float32)
     if n == 0:
         return index, scores
     sparse_part, dense_part = split_dense_columns(vectors, dense_share)
