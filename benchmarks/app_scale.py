@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.measure import run_measured
+from benchmarks.measure import append_record, run_measured
 from benchmarks.scale import machine_state
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,12 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.page_only:
         print(json.dumps(page_runs(args.artifacts[0])))
         return 0
-    args.results.parent.mkdir(parents=True, exist_ok=True)
     for folder in args.artifacts:
-        record = measure(folder.resolve(), args.queries, sys.executable)
-        with args.results.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
-        print(json.dumps(record), flush=True)
+        append_record(args.results, measure(folder.resolve(), args.queries, sys.executable))
     return 0
 
 

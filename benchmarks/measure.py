@@ -10,6 +10,7 @@ the caller's own peak so that the report can show it is far below every child's.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -90,3 +91,11 @@ def folder_bytes(folder: Path, names: list[str] | None = None) -> int:
     """Total size of the files in ``folder`` (only ``names`` when given)."""
     paths = [folder / n for n in names] if names is not None else [p for p in folder.iterdir() if p.is_file()]
     return sum(p.stat().st_size for p in paths)
+
+
+def append_record(results: Path, record: dict) -> None:
+    """Append ``record`` to the JSON-lines file ``results`` (its folder made if missing) and print it."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    with results.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+    print(json.dumps(record), flush=True)

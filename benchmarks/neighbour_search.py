@@ -23,13 +23,13 @@ probe. One JSON line per vectorizer and setting is appended to ``--results`` (de
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.measure import append_record
 from benchmarks.scale import machine_state
 from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
@@ -61,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     catalog, _ = load_catalog_csv(args.catalog)
     vectors = vectorize_catalog(catalog, config)
     n = len(catalog)
-    args.results.parent.mkdir(parents=True, exist_ok=True)
     for name in args.vectorizers.split(","):
         matrix = vectors[name].matrix
         rows = np.sort(np.random.default_rng(1).choice(n, min(args.exact_rows, n), replace=False))
@@ -90,10 +89,8 @@ def main(argv: list[str] | None = None) -> int:
                             "cluster_size": args.cluster_size if probes else None,
                             "cpu_s_all": cpu, "wall_s_all": wall, "recall_at_10": round(recall, 4),
                             "recall_sample": used, "machine": state})
-        with args.results.open("a", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record) + "\n")
-                print(json.dumps(record), flush=True)
+        for record in records:
+            append_record(args.results, record)
     return 0
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.measure import folder_bytes, run_measured
+from benchmarks.measure import append_record, folder_bytes, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results" / "scale.jsonl"
@@ -94,12 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         extra += ["--dask", args.dask]
     if args.config:
         extra += ["--config", str(args.config.resolve())]
-    args.results.parent.mkdir(parents=True, exist_ok=True)
     for catalog in args.catalog:
-        record = measure_build(catalog.resolve(), args.label, args.code.resolve(), args.python, extra, args.keep)
-        with args.results.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
-        print(json.dumps(record), flush=True)
+        append_record(args.results, measure_build(catalog.resolve(), args.label, args.code.resolve(), args.python, extra, args.keep))
     return 0
 
 
