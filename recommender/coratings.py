@@ -26,6 +26,7 @@ Baselines: :func:`popularity_lists` (the same most-voted list for every query) a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from recommender.config import AudienceSettings, FeatureSettings, FieldWeights, RecommenderConfig
 from recommender.errors import CatalogError, ConfigError
 
 METRIC_NAMES: tuple[str, ...] = ("precision@10", "recall@20", "ndcg@10")
@@ -349,3 +351,17 @@ def random_lists(queries: Sequence[int], candidates: Sequence[int], seed: int, l
         others = pool[pool != query]
         lists[query] = [int(i) for i in rng.choice(others, size=min(length, len(others)), replace=False)]
     return lists
+
+
+def proxy_metric_defaults() -> RecommenderConfig:
+    """The defaults before this evaluation chose them (proxy metrics had): one cosine
+    over all fields, no era, language or rating terms, no audience terms and no catalog
+    stop words. The "before" every report compares against."""
+    return dataclasses.replace(
+        RecommenderConfig(),
+        weights=FieldWeights(overview=1, tagline=1, genres=1, keywords=1.5, cast=1, directors=1, companies=1,
+                             era=0, language=0, rating=0),
+        features=FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0),
+        similarity="cosine",
+        audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0),
+    )

