@@ -202,9 +202,9 @@ st.caption(
     f"Ranked by {method} similarity"
     + (
         " to the mix of the chosen films" if mix
-        else " (story, genres, keywords, people, studio, era, language, rating) and the audience "
-        "(agreement of vote averages, popularity)"
+        else " (story, genres, keywords, people, studio, era, language, rating)"
     )
+    + " and the audience (agreement of vote averages, popularity)"
     + (f", blended {rating_weight:.0%} with the weighted rating" if blended else "")
     + (", diversified with MMR" if mmr else "")
     + (". Filters are on." if filters.active else ".")
