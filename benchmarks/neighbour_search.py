@@ -6,11 +6,14 @@ built once; then, per vectorizer:
 - the exact search (``top_neighbours``'s blocks) on a seeded sample of ``--exact-rows``
   films, its time extrapolated to all N films (it costs the same per film);
 - the pruned search over all N films for each ``--budgets`` setting
-  ``work_per_row:candidates[:probes]``, with its recall@10 against the exact search on
-  ``--recall-sample`` films (:func:`recommender.neighbours.recall_at_k`). ``probes`` 0
-  generates candidates from the truncated postings alone (every column, the search
-  before the clusters); otherwise the films are clustered on their frequent columns
-  and each is scored against its ``probes`` nearest clusters (``--cluster-size``).
+  ``work_per_row:second[:probes]``, with its recall@10 against the exact search on
+  ``--recall-sample`` films (:func:`recommender.neighbours.recall_at_k`, sample seed
+  ``--seed``). ``probes`` 0 generates candidates from the truncated postings alone
+  (every column, the search before the clusters; ``second`` is ``candidates``);
+  otherwise the films are clustered on their frequent columns (k-means seed
+  ``--seed``) and each is scored against its ``probes`` nearest clusters
+  (``--cluster-size``) and the ``second`` (``reached``) most promising films its
+  truncated postings reach.
 
 Times are CPU seconds of this process (``time.process_time``, robust to other
 programs sharing the machine) and wall seconds, with the load average and a speed
@@ -49,7 +52,8 @@ def timed(function):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neighbour_search", description=__doc__.split("\n")[0])
     parser.add_argument("--catalog", type=Path, required=True)
-    parser.add_argument("--budgets", default="30000:300:8", help="work_per_row:candidates[:probes], comma-separated")
+    parser.add_argument("--budgets", default="3000:30:32", help="work_per_row:reached[:probes] (probes 0: work_per_row:candidates), comma-separated")
+    parser.add_argument("--seed", type=int, default=0, help="k-means and recall sample seed")
     parser.add_argument("--cluster-size", type=int, default=256)
     parser.add_argument("--vectorizers", default="tfidf,count")
     parser.add_argument("--exact-rows", type=int, default=2000)
@@ -77,15 +81,19 @@ def main(argv: list[str] | None = None) -> int:
                     "cpu_s_all": round(cpu * n / len(rows), 1), "wall_s_all": round(wall * n / len(rows), 1),
                     "recall_at_10": 1.0, "machine": state}]
         for budget in args.budgets.split(","):
-            work, candidates, probes = ([int(x) for x in budget.split(":")] + [8])[:3]
-            options = {"probes": probes, "cluster_size": args.cluster_size} if probes else {"dense_share": 1.0}
+            work, second, probes = ([int(x) for x in budget.split(":")] + [32])[:3]
+            if probes:
+                options = {"probes": probes, "cluster_size": args.cluster_size, "reached": second, "seed": args.seed}
+            else:
+                options = {"dense_share": 1.0, "candidates": second}
             state = machine_state()
-            (index, _), wall, cpu = timed(lambda: pruned_top_neighbours(matrix, args.k, candidates=candidates,
-                                                                        work_per_row=work, **options))
-            recall, used = recall_at_k(matrix, index, 10, args.recall_sample, seed=0)
+            (index, _), wall, cpu = timed(lambda: pruned_top_neighbours(matrix, args.k, work_per_row=work, **options))
+            recall, used = recall_at_k(matrix, index, 10, args.recall_sample, seed=args.seed)
             records.append({"vectorizer": name, "movies": n, "search": "pruned", "work_per_row": work,
-                            "candidates": candidates, "probes": probes,
-                            "generator": "clusters + postings" if probes else "postings (every column)",
+                            **({"reached": second} if probes else {"candidates": second}), "probes": probes,
+                            "seed": args.seed,
+                            "generator": "own nearest clusters + postings ranked with centres" if probes
+                            else "postings (every column)",
                             "cluster_size": args.cluster_size if probes else None,
                             "cpu_s_all": cpu, "wall_s_all": wall, "recall_at_10": round(recall, 4),
                             "recall_sample": used, "machine": state})

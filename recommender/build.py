@@ -213,6 +213,7 @@ def _all_neighbours(
                 work_per_row=config.search.work_per_row,
                 probes=config.search.probes,
                 cluster_size=config.search.cluster_size,
+                reached=config.search.reached,
                 recall_k=config.search.recall_k,
                 recall_sample=config.search.recall_sample,
                 seed=config.seed,

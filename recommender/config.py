@@ -238,24 +238,29 @@ class SearchSettings:
     Up to ``exact_max_films`` films the exact all-pairs search runs (its time grows as
     N^2; 20,000 films take about 10 s); above it the pruned search, whose recall@
     ``recall_k`` against the exact search is measured on ``recall_sample`` films and
-    stored in the manifest. The pruned search scores each film exactly against the
-    films of its ``probes`` nearest clusters (k-means on the frequent terms, clusters
-    of about ``cluster_size`` films) and against the films its other terms reach
-    through postings truncated to about ``work_per_row`` multiply-adds per film; the
-    best ``candidates`` are rescored exactly. Measured on 100,000 synthetic films:
-    BENCHMARKS.md section 5.
+    stored in the manifest. The pruned search clusters the films on their frequent
+    terms (k-means, clusters of about ``cluster_size`` films) and scores each film
+    exactly against every film of the ``probes`` clusters whose centres are nearest to
+    it (largest product with its own frequent terms), and against the ``reached`` most
+    promising films that its other terms reach through postings truncated to about
+    ``work_per_row`` multiply-adds per film (ranked by partial score plus the product
+    with their cluster's centre). ``candidates`` (>= ``neighbours_k``) is used only when
+    no term is frequent: the best candidates of the postings are rescored exactly.
+    Measured on 100,000 synthetic films: BENCHMARKS.md section 5.0.
     """
 
     exact_max_films: int = 20_000
-    work_per_row: int = 30_000
+    work_per_row: int = 3_000
     candidates: int = 300
-    probes: int = 8
+    probes: int = 32
     cluster_size: int = 256
+    reached: int = 30
     recall_k: int = 10
     recall_sample: int = 1000
 
     def validate(self) -> None:
-        for name in ("exact_max_films", "work_per_row", "candidates", "probes", "cluster_size", "recall_k", "recall_sample"):
+        for name in ("exact_max_films", "work_per_row", "candidates", "probes", "cluster_size", "reached", "recall_k",
+                     "recall_sample"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"search.{name} must be an int >= 1, got {value!r}")

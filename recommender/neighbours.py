@@ -6,25 +6,28 @@ Two searches give the same kind of result, ``(index, scores)`` of shape (N, k):
   blocks (at most ``max_block_cells`` dense cells at a time) and only each row's top k
   are kept. It compares every pair, so its time grows as N^2 (100,000 films: 270 s).
 - :func:`pruned_top_neighbours`, for large catalogs. The columns in more than 5 % of
-  the films (era, language and rating terms, common genres: about 95 columns, half of
-  a film's terms) form a dense part; the films are clustered on it with k-means (about
-  ``cluster_size`` films per cluster) and each film is scored exactly against every
-  film of its ``probes`` nearest clusters (a BLAS product of the dense part plus a
-  sparse product of the rest). The other columns generate further candidates through
-  an inverted index whose postings are truncated by impact (each term keeps its P
-  films of largest weight, P chosen so that this costs about ``work_per_row``
-  multiply-adds per film); the best of those by partial score get their dense product
-  added, and the best ``candidates`` of all are rescored exactly and the top k kept.
-  Its time grows about as N x (``probes`` x ``cluster_size`` + ``work_per_row``). A film
-  with fewer than k candidates is searched exactly. Without frequent columns only the
-  postings generate candidates (the search before the era, language and rating terms
-  existed: with them, its truncated postings of those terms reach the same heaviest
-  films for every query, recall@10 0.06 on 100,000 films).
+  the films (era, language and rating terms, common genres: about 80-95 columns, half
+  of a film's terms and most of its similarity) form a dense part; the films are
+  clustered on it with k-means (about ``cluster_size`` films per cluster, stored
+  cluster by cluster). Each film is scored **exactly** against every film of the
+  ``probes`` clusters whose centres have the largest product with *its own* dense
+  part: their dense products (contiguous rows) plus their sparse products, read from
+  the full postings of its other terms restricted to those clusters. Its other terms'
+  postings, truncated by impact (each term keeps its P films of largest weight, P
+  chosen so that this costs about ``work_per_row`` multiply-adds per film), reach
+  further films; the ``reached`` best of those by partial sparse score plus the film's
+  product with their cluster's centre (an estimate of their dense product that costs
+  no memory access) are scored exactly too, and the top k of all kept. Its time grows
+  about as N x (``probes`` x ``cluster_size`` + ``work_per_row``) plus the clustering.
+  Without frequent columns only the postings generate candidates (the search before
+  the era, language and rating terms existed: with them, its truncated postings of
+  those terms reach the same heaviest films for every query, recall@10 0.06 on
+  100,000 films).
 
 :func:`search_neighbours` picks one by catalog size; :func:`recall_at_k` measures the
 pruned search against the exact one on a seeded sample of films (the build stores it in
 the manifest). The pruned search runs block by block through a pure function
-(:func:`hybrid_block`, :func:`pruned_block`), so a distributed engine can run the blocks (see
+(:func:`probed_block`, :func:`pruned_block`), so a distributed engine can run the blocks (see
 :mod:`recommender.distributed`). Zero-similarity movies are not neighbours; a row with
 fewer than k neighbours is padded with index -1 and score 0. A movie is never its own
 neighbour. Ties are broken by the lower index.
@@ -272,30 +275,31 @@ def pruned_top_neighbours(
     k: int,
     *,
     candidates: int = 300,
-    work_per_row: int = 20_000,
+    work_per_row: int = 3_000,
     chunk_rows: int = 256,
     progress: Progress | None = None,
     run_blocks: BlockRunner = run_blocks_here,
-    probes: int = 8,
+    probes: int = 32,
     cluster_size: int = 256,
     dense_share: float = DENSE_SHARE,
     seed: int = 0,
-    max_block_cells: int = 4_000_000,
+    reached: int = 30,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Approximate top-k neighbours of every row (see the module docstring).
 
     Same output as :func:`top_neighbours`; every returned score is exact, but a true
     neighbour outside the film's candidates is missed (measure it with
-    :func:`recall_at_k`). ``candidates`` must be >= k. Films with fewer than k
-    candidates are searched exactly (every film sharing any term with them is scored).
+    :func:`recall_at_k`). Films with fewer than k candidates are searched exactly.
 
     Columns in more than ``dense_share`` of the films (era, language, rating, common
-    genres) make a dense part: the films are clustered on it (k-means, clusters of
-    about ``cluster_size`` films) and each film's dense products with every film of
-    its ``probes`` nearest clusters are computed (BLAS) and added to the partial scores
-    of the truncated postings of the other columns (:func:`hybrid_block`). Without
-    frequent columns, only the postings generate candidates (:func:`pruned_block`).
-    Memory: the vectors three times over plus the dense part and O(N) per running block.
+    genres) make a dense part: the films are clustered on it (:func:`dense_clusters`)
+    and each is scored against every film of its ``probes`` nearest clusters by its
+    own product with their centres, and against the ``reached`` most promising other
+    films its truncated postings reach (:func:`probed_block`). Without frequent
+    columns, only the postings generate candidates and the best ``candidates`` (>= k)
+    by partial score are rescored (:func:`pruned_block`). Memory: the vectors plus
+    their sparse part twice (by film, and as postings by position), the dense part
+    (N x about 80 float32) and O(N) per running block.
     """
     vectors, index, scores = _empty_lists(vectors, k)
     if candidates < k:
@@ -315,33 +319,65 @@ def pruned_top_neighbours(
         return index, scores
     sparse_part = sp.csr_matrix(sparse_part, dtype=np.float32)
     dense = np.ascontiguousarray(dense_part, dtype=np.float32)
+    del dense_part
+    order, bounds, centres = dense_clusters(dense, cluster_size, seed)
+    dense = dense[order]  # position order: each cluster's films contiguous
+    position_of = np.empty(n, dtype=np.int64)
+    position_of[order] = np.arange(n)
+    cluster_of = np.repeat(np.arange(len(bounds) - 1, dtype=np.int32), np.diff(bounds))
+    member_postings = _postings_by_position(sparse_part, position_of)
     postings = impact_postings(sparse_part, postings_per_term(sparse_part, work_per_row))
-    order, bounds, probed = dense_clusters(dense, cluster_size, probes, seed)
+    postings.indices = position_of[postings.indices].astype(np.int32)
     blocks = _cluster_blocks(bounds, max(1, chunk_rows) * 8)
-    shared = (vectors, sparse_part, postings, sp.csr_matrix(vectors.T), dense, order, bounds, probed, k, candidates,
-              max_block_cells)
+    shared = (vectors, sparse_part, dense, order, cluster_of, bounds, centres, member_postings, postings,
+              min(max(1, probes), len(bounds) - 1), k, reached)
     done = 0
-    for (start, stop), (rows, block_index, block_scores, _) in zip(blocks, run_blocks(hybrid_block, shared, blocks)):
+    short_rows = []
+    for (start, stop), (rows, block_index, block_scores, short) in zip(blocks, run_blocks(probed_block, shared, blocks)):
         index[rows], scores[rows] = block_index, block_scores
+        short_rows.append(rows[short])
         done += len(rows)
         if progress is not None:
             progress(done / n, f"neighbours {done:,}/{n:,}")
+    _search_exactly(vectors, np.concatenate(short_rows), k, index, scores)
     return index, scores
 
 
-def dense_clusters(
-    dense: np.ndarray, cluster_size: int, probes: int, seed: int, max_clusters: int = 4096
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _postings_by_position(sparse_part: sp.csr_matrix, position_of: np.ndarray) -> sp.csr_matrix:
+    """Full postings (terms x positions CSR, each term's positions sorted) of ``sparse_part``."""
+    columns = sp.csc_matrix(sparse_part)
+    by_position = sp.csr_matrix(
+        (columns.data, position_of[columns.indices].astype(np.int32), columns.indptr), shape=sparse_part.shape[::-1]
+    )
+    by_position.sort_indices()
+    return by_position
+
+
+def _search_exactly(vectors: sp.csr_matrix, rows: np.ndarray, k: int, index: np.ndarray, scores: np.ndarray) -> None:
+    """The exact top k of the films ``rows`` (few: those with fewer than k candidates)."""
+    for start in range(0, len(rows), 64):
+        chunk = rows[start : start + 64]
+        block = (vectors @ vectors[chunk].T).T.toarray()
+        block[np.arange(len(chunk)), chunk] = -np.inf
+        block_index, block_scores = _top_k_of_block(block, k)
+        keep = block_scores > 0
+        width = block_index.shape[1]
+        index[chunk] = -1
+        scores[chunk] = 0.0
+        index[chunk, :width] = np.where(keep, block_index, -1)
+        scores[chunk, :width] = np.where(keep, block_scores, 0.0)
+
+
+def dense_clusters(dense: np.ndarray, cluster_size: int, seed: int, max_clusters: int = 4096) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The films grouped by k-means on their dense part: ``order`` (the films, cluster
-    by cluster), ``bounds`` (cluster c's films are ``order[bounds[c]:bounds[c + 1]]``) and
-    ``probed`` (clusters x probes: each cluster first, then those whose centres have the
-    largest products with its centre). About N / ``cluster_size`` clusters (at most
-    ``max_clusters``), trained on a seeded sample of 32 films per cluster."""
+    by cluster), ``bounds`` (cluster c's films are ``order[bounds[c]:bounds[c + 1]]``, no
+    cluster empty) and ``centres`` (each cluster's mean dense row, float32). About N /
+    ``cluster_size`` clusters (at most ``max_clusters``), trained on a seeded sample of
+    32 films per cluster."""
     n = dense.shape[0]
     n_clusters = int(np.clip(n // max(1, cluster_size), 1, max_clusters))
     if n_clusters == 1:
         assign = np.zeros(n, dtype=np.int64)
-        centres = dense.mean(axis=0, keepdims=True)
     else:
         from sklearn.cluster import KMeans  # build time only
         from threadpoolctl import threadpool_limits
@@ -351,17 +387,17 @@ def dense_clusters(
         # One thread: the build runs the vectorizers' searches in parallel threads.
         with threadpool_limits(limits=1):
             model = KMeans(n_clusters, n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
-        centres = model.cluster_centers_.astype(np.float32)
-        squares = (centres * centres).sum(axis=1)
+        trained = model.cluster_centers_.astype(np.float32)
+        squares = (trained * trained).sum(axis=1)
         assign = np.concatenate(
-            [np.argmin(squares[None, :] - 2 * dense[s : s + 8192] @ centres.T, axis=1) for s in range(0, n, 8192)]
+            [np.argmin(squares[None, :] - 2 * dense[s : s + 8192] @ trained.T, axis=1) for s in range(0, n, 8192)]
         )
+    _, assign = np.unique(assign, return_inverse=True)  # no empty cluster
     order = np.argsort(assign, kind="stable")
-    bounds = np.searchsorted(assign[order], np.arange(n_clusters + 1))
-    affinity = centres @ centres.T
-    np.fill_diagonal(affinity, np.inf)
-    probed = np.argsort(-affinity, axis=1, kind="stable")[:, : min(max(1, probes), n_clusters)]
-    return order.astype(np.int64), bounds.astype(np.int64), probed.astype(np.int64)
+    bounds = np.searchsorted(assign[order], np.arange(assign.max() + 2))
+    sizes = np.diff(bounds)
+    centres = np.add.reduceat(dense[order].astype(np.float64), bounds[:-1], axis=0) / sizes[:, None]
+    return order.astype(np.int64), bounds.astype(np.int64), centres.astype(np.float32)
 
 
 def _cluster_blocks(bounds: np.ndarray, rows_per_block: int) -> list[tuple[int, int]]:
@@ -376,50 +412,40 @@ def _cluster_blocks(bounds: np.ndarray, rows_per_block: int) -> list[tuple[int, 
     return blocks
 
 
-def hybrid_block(
+def probed_block(
     vectors: sp.csr_matrix,
     sparse_part: sp.csr_matrix,
-    postings: sp.csr_matrix,
-    transposed: sp.csr_matrix,
     dense: np.ndarray,
     order: np.ndarray,
+    cluster_of: np.ndarray,
     bounds: np.ndarray,
-    probed: np.ndarray,
+    centres: np.ndarray,
+    member_postings: sp.csr_matrix,
+    postings: sp.csr_matrix,
+    probes: int,
     k: int,
-    candidates: int,
-    max_block_cells: int,
+    reached: int,
     start: int,
     stop: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Top-k neighbours of the films of clusters ``start:stop`` (see
-    :func:`dense_clusters`): returns ``(rows, index, scores, short)``, ``rows`` the films
-    in the order of the other arrays (as :func:`pruned_block`)."""
-    from recommender.pruned_kernel import hybrid_rows  # numba: build time only
+    :func:`dense_clusters`): returns ``(films, index, scores, short)``, the other arrays
+    in the order of ``films``; ``short`` marks films with fewer than k candidates, whose
+    lists the caller computes exactly."""
+    from recommender.pruned_kernel import probed_rows  # numba: build time only
 
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    for cluster in range(start, stop):
-        rows = order[bounds[cluster] : bounds[cluster + 1]]
-        if len(rows) == 0:
-            continue
-        members = np.sort(np.concatenate([order[bounds[c] : bounds[c + 1]] for c in probed[cluster]]))
-        member_rows = dense[members].T.copy()
-        member_terms = sparse_part[members].T.tocsc()
-        step = max(1, max_block_cells // max(1, len(members)))
-        for begin in range(0, len(rows), step):
-            chunk = rows[begin : begin + step]
-            products = (sparse_part[chunk] @ member_terms).toarray()
-            products += dense[chunk] @ member_rows
-            block_index, block_scores, short = hybrid_rows(
-                chunk, members, products, dense, vectors.indptr, vectors.indices, vectors.data,
-                sparse_part.indptr, sparse_part.indices, sparse_part.data,
-                postings.indptr, postings.indices, postings.data,
-                transposed.indptr, transposed.indices, transposed.data, vectors.shape[1], k, candidates,
-            )
-            parts.append((chunk, block_index, block_scores, short))
-    if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, np.zeros((0, k), np.int32), np.zeros((0, k), np.float32), np.zeros(0, bool)
-    return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+    positions = np.arange(bounds[start], bounds[stop])
+    centre_products = dense[positions] @ centres.T
+    probed = np.argpartition(-centre_products, probes - 1, axis=1)[:, :probes] if probes < len(centres) else (
+        np.broadcast_to(np.arange(len(centres)), (len(positions), len(centres))))
+    probed = np.sort(probed, axis=1).astype(np.int64)
+    block_index, block_scores, short = probed_rows(
+        positions, probed, centre_products, order, cluster_of, bounds, dense,
+        vectors.indptr, vectors.indices, vectors.data, sparse_part.indptr, sparse_part.indices, sparse_part.data,
+        member_postings.indptr, member_postings.indices, member_postings.data,
+        postings.indptr, postings.indices, postings.data, vectors.shape[1], k, reached,
+    )
+    return order[positions], block_index, block_scores, short
 
 
 @dataclass(frozen=True)
@@ -496,8 +522,9 @@ def search_neighbours(
     progress: Progress | None = None,
     run_blocks: BlockRunner = run_blocks_here,
     extra: ExtraTerm | None = None,
-    probes: int = 8,
+    probes: int = 32,
     cluster_size: int = 256,
+    reached: int = 30,
 ) -> tuple[np.ndarray, np.ndarray, SearchReport]:
     """The exact search up to ``exact_max_films`` films, else the pruned one with its
     recall@``recall_k`` measured on ``recall_sample`` films. Returns (index, scores, report).
@@ -516,6 +543,7 @@ def search_neighbours(
     index, scores = pruned_top_neighbours(
         vectors, k, candidates=max(candidates, k), work_per_row=work_per_row, chunk_rows=chunk_rows,
         progress=progress, run_blocks=run_blocks, probes=probes, cluster_size=cluster_size, seed=seed,
+        reached=reached,
     )
     recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells)
     if extra is not None:

@@ -2,11 +2,16 @@
 
 Kept apart from :mod:`recommender.neighbours` because importing numba costs about a
 second and the serving path (which imports ``neighbours`` for on-demand queries) must
-not pay it. One call handles a block of rows: for each film it accumulates partial
-scores over the truncated postings of its terms (a dense accumulator of length N,
-reset after each film), keeps the best ``candidates`` by that partial score, scores them
-exactly against the film's full row, and keeps the top k. A film with fewer than k
-candidates is scored exactly against every film that shares any term with it.
+not pay it. Two kernels, each handling a block of rows:
+
+- :func:`probed_rows` (catalogs with frequent columns): each film scored exactly
+  against the films of its probed clusters and the most promising films its truncated
+  postings reach (see the function);
+- :func:`pruned_rows` (postings only): partial scores accumulated over the truncated
+  postings of the film's terms (a dense accumulator of length N, reset after each
+  film), the best ``candidates`` by that partial score scored exactly against the
+  film's full row, the top k kept. A film with fewer than k candidates is scored
+  exactly against every film that shares any term with it.
 """
 
 from __future__ import annotations
@@ -119,133 +124,172 @@ def pruned_rows(
     return out_index, out_score, short
 
 
-@njit(nogil=True, cache=True)
-def hybrid_rows(
-    rows, members, scores, dense, indptr, indices, data, s_indptr, s_indices, s_data, p_indptr, p_indices, p_data,
-    t_indptr, t_indices, t_data, n_terms, k, candidates,
-):
-    """Top-k (index int32, score float32, short bool) of the films ``rows``, which share
-    their probed films ``members`` (the films of the clusters nearest to theirs).
+@njit(nogil=True, cache=True, fastmath=True)
+def _dot(a, b):
+    """Dot product of two float32 vectors (vectorised: ``fastmath``)."""
+    total = np.float32(0.0)
+    for j in range(len(a)):
+        total += a[j] * b[j]
+    return total
 
-    ``scores[r, i]`` is the exact similarity of ``rows[r]`` and ``members[i]`` (a BLAS
-    product of the frequent columns plus a sparse product of the rest); ``dense`` is
-    the frequent columns as an (N, d) array, ``s_*`` the other columns (CSR, films x
-    terms) and ``p_*`` their truncated postings. A film's candidates are its members
-    (exact scores) and the films its postings reach (partial score plus their dense
-    product; the best ``candidates`` by partial score only, since reading a dense row
-    costs a cache miss). Of the best ``candidates`` of all, the postings' films are
-    rescored exactly on the full vectors ``indptr/indices/data`` and the top k kept. A
-    film with fewer than k
-    positive candidates is searched exactly through the full transpose ``t_*``.
+
+@njit(nogil=True, cache=True)
+def _range_start(values, low, high, target):
+    """The first position in ``values[low:high]`` (sorted) holding a value >= ``target``."""
+    while low < high:
+        middle = (low + high) >> 1
+        if values[middle] < target:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+@njit(nogil=True, cache=True)
+def probed_rows(
+    positions, probes, centre_products, order, cluster_of, bounds, dense, indptr, indices, data,
+    s_indptr, s_indices, s_data, m_indptr, m_indices, m_data, p_indptr, p_indices, p_data, n_terms, k, reached,
+):
+    """Top-k (film index int32, score float32, short bool) of the films at ``positions``.
+
+    Films are numbered by *position*: ``order[position]`` is the film, the films of
+    cluster c are at positions ``bounds[c]:bounds[c + 1]``, ``cluster_of[position]`` is
+    its cluster and ``dense[position]`` its frequent columns. A row's candidates:
+
+    - every film of its probed clusters ``probes[r]`` (sorted; those with the largest
+      product between the film's dense part and the cluster's centre): dense product
+      read from ``dense`` (contiguous per cluster) plus the sparse product accumulated
+      from the full postings ``m_*`` (terms x positions, sorted) restricted to those
+      clusters' position ranges: exact;
+    - of the other films its truncated postings ``p_*`` (terms x positions) reach, the
+      ``reached`` best by partial sparse score plus ``centre_products[r, cluster]`` (the
+      film's product with the reached film's cluster centre, an estimate of their dense
+      product), each scored exactly on the full rows ``indptr/indices/data`` (by film).
+
+    ``s_*`` are the sparse (non-frequent) columns by film. The top k by exact score
+    are kept (ties: the lower film index). ``short`` marks films with fewer than k
+    positive candidates; the caller searches those exactly.
     """
-    n = len(indptr) - 1
-    out_index = np.full((len(rows), k), -1, dtype=np.int32)
-    out_score = np.zeros((len(rows), k), dtype=np.float32)
-    short = np.zeros(len(rows), dtype=np.bool_)
-    acc = np.zeros(n, dtype=np.float64)
-    stamp = np.full(n, -1, dtype=np.int64)
-    touched = np.empty(n, dtype=np.int64)
-    query = np.zeros(n_terms, dtype=np.float64)
-    d = dense.shape[1]
-    own = np.empty(d, dtype=np.int64)
-    for r in range(len(rows)):
-        row = rows[r]
+    n = len(cluster_of)
+    rows = len(positions)
+    out_index = np.full((rows, k), -1, dtype=np.int32)
+    out_score = np.zeros((rows, k), dtype=np.float32)
+    short = np.zeros(rows, dtype=np.bool_)
+    mark = np.full(n, -1, dtype=np.int32)  # = r: a probed film of row r
+    seen = np.full(n, -1, dtype=np.int32)  # = r: reached by row r's postings
+    slot = np.empty(n, dtype=np.int32)  # a probed film's place in the pool
+    acc = np.zeros(n, dtype=np.float32)
+    touched = np.empty(n, dtype=np.int32)
+    query = np.zeros(n_terms, dtype=np.float32)
+    n_probes = probes.shape[1]
+    capacity = 0
+    for r in range(rows):
+        size = 0
+        for j in range(n_probes):
+            size += bounds[probes[r, j] + 1] - bounds[probes[r, j]]
+        capacity = max(capacity, size)
+    pool_pos = np.empty(capacity + reached + 1, dtype=np.int64)
+    pool_val = np.empty(capacity + reached + 1, dtype=np.float32)
+    for r in range(rows):
+        pos = positions[r]
+        film = order[pos]
+        own = dense[pos]
+        size = 0
+        # Probed clusters: exact dense products.
+        for j in range(n_probes):
+            c = probes[r, j]
+            for other in range(bounds[c], bounds[c + 1]):
+                if other == pos:
+                    continue
+                pool_pos[size] = other
+                pool_val[size] = _dot(own, dense[other])
+                mark[other] = r
+                slot[other] = size
+                size += 1
+        # ... plus their exact sparse products: each term's full postings in those ranges.
+        for p in range(s_indptr[film], s_indptr[film + 1]):
+            term = s_indices[p]
+            weight = s_data[p]
+            low, high = m_indptr[term], m_indptr[term + 1]
+            if high - low <= 8 * n_probes:
+                for q in range(low, high):
+                    other = m_indices[q]
+                    if mark[other] == r:
+                        pool_val[slot[other]] += weight * m_data[q]
+            else:
+                for j in range(n_probes):
+                    c = probes[r, j]
+                    start = _range_start(m_indices, low, high, bounds[c])
+                    for q in range(start, high):
+                        other = m_indices[q]
+                        if other >= bounds[c + 1]:
+                            break
+                        if other != pos:
+                            pool_val[slot[other]] += weight * m_data[q]
+                    low = start
+        # Other films the truncated postings reach: partial sparse scores.
         m = 0
-        for p in range(s_indptr[row], s_indptr[row + 1]):
+        for p in range(s_indptr[film], s_indptr[film + 1]):
             term = s_indices[p]
             weight = s_data[p]
             for q in range(p_indptr[term], p_indptr[term + 1]):
-                film = p_indices[q]
-                if stamp[film] != row:
-                    stamp[film] = row
-                    acc[film] = 0.0
-                    touched[m] = film
+                other = p_indices[q]
+                if other == pos or mark[other] == r:
+                    continue
+                if seen[other] != r:
+                    seen[other] = r
+                    acc[other] = 0.0
+                    touched[m] = other
                     m += 1
-                acc[film] += weight * p_data[q]
-        n_own = 0
-        for t in range(d):
-            if dense[row, t] != 0.0:
-                own[n_own] = t
-                n_own += 1
-        found = np.empty(len(members) + m, dtype=np.int64)
-        approx = np.empty(len(members) + m, dtype=np.float64)
-        known = np.zeros(len(members) + m, dtype=np.bool_)  # approx is the exact score
-        c = 0
-        for i in range(len(members)):
-            film = members[i]
-            if film == row:
-                continue
-            value = scores[r, i]
-            if stamp[film] == row:
-                stamp[film] = -2  # scored here, not again below
-            if value > 0.0:
-                found[c] = film
-                approx[c] = value
-                known[c] = True
-                c += 1
-        # The other films the postings reached: the best `candidates` by partial score
-        # (ties: all) get their dense product added; reading every one's dense row
-        # would cost a cache miss each.
-        others = np.empty(m, dtype=np.int64)
-        partial = np.empty(m, dtype=np.float64)
-        o = 0
-        for i in range(m):
-            film = touched[i]
-            if film != row and stamp[film] == row:
-                others[o] = film
-                partial[o] = acc[film]
-                o += 1
-        others, partial = others[:o], partial[:o]
-        if o > candidates:
-            cut = -np.partition(-partial, candidates - 1)[candidates - 1]
-            others = others[partial >= cut]
-        for i in range(len(others)):
-            film = others[i]
-            value = acc[film]
-            for j in range(n_own):
-                value += dense[row, own[j]] * dense[film, own[j]]
-            if value > 0.0:
-                found[c] = film
-                approx[c] = value
-                c += 1
-        for i in range(m):  # reset this row's marks and partial scores
-            stamp[touched[i]] = -1
-            acc[touched[i]] = 0.0
-        found, approx, known = found[:c], approx[:c], known[:c]
-        if c < k:
-            short[r] = True
-            m = _accumulate(row, indptr, indices, data, t_indptr, t_indices, t_data, acc, touched)
-            found, _ = _collect(row, m, acc, touched)
-            c = len(found)
-            approx = np.zeros(c, dtype=np.float64)
-            known = np.zeros(c, dtype=np.bool_)
-        elif c > candidates:
-            # The best `candidates` by (lower-bound) score; ties at the cut by lower index.
-            cut = -np.partition(-approx, candidates - 1)[candidates - 1]
-            keep = approx > cut
-            need = candidates - int(keep.sum())
-            tied = np.sort(found[approx == cut])[:need]
-            if len(tied):
-                last = tied[-1]
-                for i in range(c):
-                    if approx[i] == cut and found[i] <= last:
-                        keep[i] = True
-            found, approx, known = found[keep], approx[keep], known[keep]
-        by_index = np.argsort(found)
-        found, approx, known = found[by_index], approx[by_index], known[by_index]
-        # Members' scores are exact already; only the postings' films are rescored.
-        for p in range(indptr[row], indptr[row + 1]):
-            query[indices[p]] = data[p]
-        exact = approx.copy()
-        for i in range(len(found)):
-            if known[i]:
-                continue
-            film = found[i]
-            total = 0.0
+                acc[other] += weight * p_data[q]
+        if m > 0 and reached > 0:
+            estimate = np.empty(m, dtype=np.float32)
+            for i in range(m):
+                other = touched[i]
+                estimate[i] = acc[other] + centre_products[r, cluster_of[other]]
+            if m > reached:
+                cut = np.partition(estimate, m - reached)[m - reached]
+            else:
+                cut = -np.inf
             for p in range(indptr[film], indptr[film + 1]):
-                total += data[p] * query[indices[p]]
-            exact[i] = total
-        for p in range(indptr[row], indptr[row + 1]):
-            query[indices[p]] = 0.0
-        _write_top_k(out_index, out_score, r, found, exact, k)
+                query[indices[p]] = data[p]
+            taken = 0
+            for i in range(m):
+                if estimate[i] < cut or taken == reached:
+                    continue
+                other = touched[i]
+                total = np.float32(0.0)
+                second = order[other]
+                for p in range(indptr[second], indptr[second + 1]):
+                    total += data[p] * query[indices[p]]
+                pool_pos[size] = other
+                pool_val[size] = total
+                size += 1
+                taken += 1
+            for p in range(indptr[film], indptr[film + 1]):
+                query[indices[p]] = 0.0
+        # The top k by exact score, ties by the lower film index.
+        positive = 0
+        for i in range(size):
+            if pool_val[i] > 0.0:
+                positive += 1
+        if positive < k:
+            short[r] = True
+            continue
+        values = pool_val[:size]
+        cut = np.partition(values, size - k)[size - k]
+        chosen = 0
+        for i in range(size):
+            if pool_val[i] >= cut:
+                chosen += 1
+        films = np.empty(chosen, dtype=np.int64)
+        scores = np.empty(chosen, dtype=np.float64)
+        c = 0
+        for i in range(size):
+            if pool_val[i] >= cut:
+                films[c] = order[pool_pos[i]]
+                scores[c] = pool_val[i]
+                c += 1
+        by_film = np.argsort(films)
+        _write_top_k(out_index, out_score, r, films[by_film], scores[by_film], k)
     return out_index, out_score, short

@@ -261,7 +261,53 @@ def test_clusters_of_the_frequent_terms_find_the_neighbours_postings_miss():
 
 def test_dense_clusters_cover_every_film_once():
     dense = np.random.default_rng(0).random((500, 6)).astype(np.float32)
-    order, bounds, probed = neighbours.dense_clusters(dense, 50, 3, seed=0)
+    order, bounds, centres = neighbours.dense_clusters(dense, 50, seed=0)
     assert sorted(order.tolist()) == list(range(500))
-    assert bounds[0] == 0 and bounds[-1] == 500 and len(bounds) == 11
-    assert probed.shape == (10, 3) and np.all(probed[:, 0] == np.arange(10))  # its own cluster first
+    assert bounds[0] == 0 and bounds[-1] == 500 and len(bounds) <= 11 and np.all(np.diff(bounds) > 0)
+    for c in range(len(bounds) - 1):  # each centre is its films' mean
+        np.testing.assert_allclose(centres[c], dense[order[bounds[c] : bounds[c + 1]]].mean(axis=0), rtol=1e-5)
+
+
+def _catalog_with_frequent_terms(n: int, seed: int) -> sp.csr_matrix:
+    """Films like the synthetic catalogs': a few terms in most films (era, rating,
+    genres: the dense part), many rare ones (keywords, names)."""
+    rng = np.random.default_rng(seed)
+    frequent = (rng.random((n, 12)) < np.linspace(0.5, 0.08, 12)) * rng.random((n, 12))
+    rare = sp.random(n, 3000, density=0.003, random_state=seed, format="csr", dtype=np.float64)
+    return normalize(sp.csr_matrix(sp.hstack([sp.csr_matrix(frequent), rare]), dtype=np.float32))
+
+
+def test_probing_all_clusters_is_exact():
+    matrix = _catalog_with_frequent_terms(1500, seed=1)
+    exact_index, exact_scores = top_neighbours(matrix, 10)
+    # Every cluster probed: every film is scored exactly against every other.
+    index, scores = pruned_top_neighbours(matrix, 10, probes=10_000, cluster_size=50, work_per_row=1, reached=1)
+    np.testing.assert_allclose(scores, exact_scores, atol=1e-6)
+    assert recall_at_k(matrix, index, 10, sample=10_000, seed=0)[0] == 1.0
+
+
+def test_pruned_search_recall_on_a_catalog_with_frequent_terms():
+    # The build's path with exact_max_films forced small: recall stored, scores exact.
+    matrix = _catalog_with_frequent_terms(4000, seed=2)
+    index, scores, report = search_neighbours(
+        matrix, 20, exact_max_films=100, candidates=50, work_per_row=300, recall_k=10, recall_sample=400, seed=0,
+        chunk_rows=64, max_block_cells=1_000_000, probes=16, cluster_size=64, reached=30,
+    )
+    assert report.method == "pruned" and report.recall_sample == 400
+    assert report.recall >= 0.95
+    few, _ = pruned_top_neighbours(matrix, 20, probes=1, cluster_size=64, work_per_row=30, reached=1)
+    assert recall_at_k(matrix, few, 10, sample=400, seed=0)[0] < report.recall  # fewer probes, lower recall
+    full = (matrix @ matrix.T).toarray()
+    rows = np.broadcast_to(np.arange(matrix.shape[0])[:, None], index.shape)
+    valid = index >= 0
+    assert valid.all() and not np.any(index == rows)
+    np.testing.assert_allclose(scores[valid], full[rows[valid], index[valid]], atol=1e-6)  # every score exact
+    assert np.all(np.diff(scores, axis=1) <= 1e-7)  # best first
+
+
+def test_probed_film_without_terms_has_no_neighbours():
+    matrix = _catalog_with_frequent_terms(600, seed=3).tolil()
+    matrix[5, :] = 0
+    index, scores = pruned_top_neighbours(sp.csr_matrix(matrix), 10, probes=4, cluster_size=50)
+    assert index[5].tolist() == [-1] * 10 and not np.any(scores[5])
+    assert 5 not in index
