@@ -92,6 +92,23 @@ class AudienceTerms:
             parts.insert(0, "similarly received")
         return ", ".join(parts) or None
 
+    def pairs(self, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """:meth:`block`'s values for the pairs (``rows[i]``, ``others[i, j]``) only: an
+        array shaped like ``others`` (int, -1 entries give meaningless values). The same
+        arithmetic as :meth:`block`, so the same values; O(pairs), not O(rows x N)."""
+        s = self.settings
+        others = np.where(others >= 0, others, 0)
+        query_rating, query_popularity = self.rating_z[rows][:, None], self.popularity_z[rows][:, None]
+        rating, popularity = self.rating_z[others], self.popularity_z[others]
+        added = (
+            s.rating_agreement * (query_rating * rating)
+            + s.popularity * popularity
+            + s.popularity_agreement * (query_popularity * popularity)
+        )
+        if s.reception > 0:
+            added += s.reception * np.maximum(0.0, 1.0 - np.abs(query_rating - rating) / s.reception_span)
+        return added
+
     def block(self, start: int, stop: int) -> np.ndarray:
         """:meth:`of` for query rows ``start:stop`` against every movie, (stop - start, N)."""
         s = self.settings

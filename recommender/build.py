@@ -45,7 +45,7 @@ from recommender.features import tokenize_catalog
 from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
-from recommender.neighbours import BlockRunner, ExtraTerm, run_blocks_here, search_neighbours
+from recommender.neighbours import BlockRunner, ExtraTerm, PairTerm, run_blocks_here, search_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
 from recommender.vectorize import vectorize_catalog
 
@@ -172,6 +172,7 @@ def build_model(
             report,
             audience.block if audience.active else None,
             run_blocks,
+            audience.pairs if audience.active else None,
         )
     spaces = {
         name: VectorSpace(vectors=vectors[name], neighbours=index, _scores=scores, search=search.to_dict())
@@ -186,6 +187,7 @@ def _all_neighbours(
     report: Progress,
     extra: ExtraTerm | None = None,
     run_blocks: BlockRunner = run_blocks_here,
+    extra_pairs: PairTerm | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray, Any]]:
     """Top-k neighbours of each vectorizer's vectors, the vectorizers in parallel threads.
 
@@ -221,6 +223,7 @@ def _all_neighbours(
                 max_block_cells=max_block_cells,
                 progress=lambda fraction, _message, name=name: done.__setitem__(name, fraction),
                 extra=extra,
+                extra_pairs=extra_pairs,
                 run_blocks=run_blocks,
             )
             for name, matrix in matrices.items()

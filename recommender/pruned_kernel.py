@@ -293,3 +293,28 @@ def probed_rows(
         by_film = np.argsort(films)
         _write_top_k(out_index, out_score, r, films[by_film], scores[by_film], k)
     return out_index, out_score, short
+
+
+@njit(nogil=True, cache=True)
+def truncate_postings(indptr, indices, data, per_term):
+    """Each row (term) of a CSR matrix (terms x films, films sorted) cut to its
+    ``per_term`` entries of largest weight (ties: the lower film), films kept sorted.
+    Returns the new ``(indptr, indices, data)``."""
+    n_terms = len(indptr) - 1
+    new_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    for t in range(n_terms):
+        new_indptr[t + 1] = new_indptr[t] + min(indptr[t + 1] - indptr[t], per_term)
+    new_indices = np.empty(new_indptr[-1], dtype=indices.dtype)
+    new_data = np.empty(new_indptr[-1], dtype=data.dtype)
+    for t in range(n_terms):
+        low, high = indptr[t], indptr[t + 1]
+        out = new_indptr[t]
+        if high - low <= per_term:
+            new_indices[out : out + high - low] = indices[low:high]
+            new_data[out : out + high - low] = data[low:high]
+            continue
+        keep = np.sort(np.argsort(-data[low:high], kind="mergesort")[:per_term])
+        for i in range(per_term):
+            new_indices[out + i] = indices[low + keep[i]]
+            new_data[out + i] = data[low + keep[i]]
+    return new_indptr, new_indices, new_data

@@ -311,3 +311,25 @@ def test_probed_film_without_terms_has_no_neighbours():
     index, scores = pruned_top_neighbours(sp.csr_matrix(matrix), 10, probes=4, cluster_size=50)
     assert index[5].tolist() == [-1] * 10 and not np.any(scores[5])
     assert 5 not in index
+
+
+def test_reordering_by_the_audience_pairs_equals_the_full_rows():
+    # The pruned search orders its lists by similarity + audience terms computed for
+    # the listed pairs only: the same values, so the same order, as the (rows x N) block.
+    from recommender.audience import AudienceTerms
+    from recommender.config import AudienceSettings
+
+    rng = np.random.default_rng(4)
+    n = 300
+    settings = AudienceSettings(**{**AudienceSettings().__dict__, "reception": 0.05, "popularity_agreement": 0.02})
+    audience = AudienceTerms.from_votes(rng.uniform(3, 9, n), rng.integers(0, 5000, n).astype(float), settings)
+    index = np.argsort(rng.random((n, n)), axis=1)[:, :12].astype(np.int32)
+    index[::7, 9:] = -1  # padded rows
+    scores = np.where(index >= 0, np.round(rng.random(index.shape), 2), 0).astype(np.float32)
+    block = np.take_along_axis(audience.block(0, n), np.where(index >= 0, index, 0), axis=1)
+    np.testing.assert_array_equal(np.where(index >= 0, audience.pairs(np.arange(n), index), 0), np.where(index >= 0, block, 0))
+    by_block = neighbours._reorder(index, scores, audience.block, 16)
+    by_pairs = neighbours._reorder(index, scores, audience.block, 16, audience.pairs)
+    np.testing.assert_array_equal(by_block[0], by_pairs[0])
+    np.testing.assert_array_equal(by_block[1], by_pairs[1])
+    assert np.all(by_pairs[0][::7, 9:] == -1)
