@@ -336,6 +336,7 @@ def _write(
                 "vectorizers": {n: {"terms": s.vectors.n_terms, "nnz": int(s.vectors.matrix.nnz)} for n, s in model.spaces.items()},
                 "neighbour_search": {n: s.search for n, s in model.spaces.items()},
                 "maps": analysis.quality() if analysis is not None else {},
+                "map_graphs": analysis.graphs if analysis is not None else {},
                 "maps_built": not skip_maps,
                 "dask": None if client is None else {"workers": len(client.scheduler_info().get("workers", {}))},
                 "timings_s": steps.timings,
@@ -351,6 +352,18 @@ def _agreement(model: RecommenderModel) -> pd.DataFrame:
     return agreement_table(model.spaces["tfidf"].neighbours, model.spaces["count"].neighbours, AGREEMENT_K)
 
 
+@dataclass
+class _SpaceAnalysis:
+    """One vectorizer's SVD, maps, clusters, map graph report and step seconds."""
+
+    svd: np.ndarray
+    maps: dict[MapKey, StoredMap]
+    cluster_ids: ClusterIds
+    clusters: pd.DataFrame
+    graph: dict[str, Any]
+    timings: dict[str, float]
+
+
 def _analysis(
     model: RecommenderModel,
     config: RecommenderConfig,
@@ -359,70 +372,154 @@ def _analysis(
     client: Any = None,
 ) -> dict[str, float]:
     """SVD, every map with its faithfulness, and clusters, for each vectorizer, into
-    ``analysis``; returns each step's seconds. With a Dask ``client`` the maps' kNN
-    graph runs on its cluster."""
-    from recommender.clusters import cluster_levels
-    from recommender.projection import knn_graph, neighbour_preservation, project, reduce_svd, trustworthiness_score
-
+    ``analysis``; returns each step's seconds. With a Dask ``client`` the maps' exact kNN
+    graph runs on its cluster. Above ``projection.large_map_films`` films (and without
+    Dask) the vectorizers run in up to ``projection.map_processes`` processes at once:
+    this one and spawned workers (so a script calling :func:`build` on such a catalog
+    needs the ``if __name__ == "__main__":`` guard); the results are the same."""
     settings = config.projection
+    n_films = model.catalog.shape[0]
     maps = [(m, d) for m in settings.methods for d in settings.dimensions]
-    if model.catalog.shape[0] > settings.large_map_films:
+    if n_films > settings.large_map_films:
         maps = [(m, d) for m, d in maps if m != "tsne" or d in settings.large_tsne_dimensions]
+    names = list(model.spaces)
     per_space = len(maps) + 2
-    total = per_space * len(model.spaces)
-    done = 0
-    timings: dict[str, float] = {}
+    total = per_space * len(names)
     genres, directors = model.catalog["genres"].tolist(), model.catalog["directors"].tolist()
     texts = [f"{overview or ''} {tagline or ''}" for overview, tagline in zip(model.catalog["overview"], model.catalog["tagline"])]
+    run_blocks = None
+    if client is not None:
+        from recommender.distributed import block_runner
+
+        run_blocks = block_runner(client)
+
+    def inputs(name: str) -> tuple:
+        space = model.spaces[name]
+        vectors = space.vectors
+        return (name, vectors.matrix, vectors.terms, vectors.labels, space.neighbours, genres, directors, texts, config, maps)
+
+    workers = min(settings.map_processes, len(names)) if client is None and n_films > settings.large_map_films else 1
+    here, elsewhere = names[:1] if workers > 1 else names, names[1:] if workers > 1 else []
+    results: dict[str, _SpaceAnalysis] = {}
+    pool = _map_pool(workers - 1) if elsewhere else None
+    try:
+        futures = {name: pool.submit(_space_analysis, *inputs(name)) for name in elsewhere} if pool else {}
+        for position, name in enumerate(here):
+
+            def report(fraction: float, message: str, base: int = position * per_space) -> None:
+                progress((base + fraction * per_space) / total, message)
+
+            results[name] = _space_analysis(*inputs(name), progress=report, run_blocks=run_blocks)
+        for position, (name, future) in enumerate(futures.items(), start=len(here)):
+            progress(position * per_space / total, f"{name}: maps (in a process of their own)")
+            results[name] = future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    timings: dict[str, float] = {}
+    for name in names:  # in the vectorizers' order whichever process drew them
+        result = results[name]
+        analysis.svd[name] = result.svd
+        analysis.maps.update(result.maps)
+        analysis.cluster_ids[name] = result.cluster_ids
+        analysis.clusters[name] = result.clusters
+        analysis.graphs[name] = result.graph
+        timings.update(result.timings)
+    progress(1.0, "maps done")
+    return timings
+
+
+def _map_pool(workers: int) -> Any:
+    """Worker processes for :func:`_space_analysis`, spawned (not forked: this process
+    may hold threads, e.g. the app's build jobs)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _space_analysis(
+    name: str,
+    matrix: sp.csr_matrix,
+    terms: np.ndarray,
+    term_labels: np.ndarray,
+    neighbours: np.ndarray,
+    genres: list,
+    directors: list,
+    texts: list[str],
+    config: RecommenderConfig,
+    maps: list[tuple[str, int]],
+    progress: Progress | None = None,
+    run_blocks: BlockRunner | None = None,
+) -> _SpaceAnalysis:
+    """SVD, the ``maps`` (method, dims) with their faithfulness, and the clusters of one
+    vectorizer's vectors. A module-level function of picklable arguments, so that it
+    can run in a worker process. One BLAS thread, wherever it runs: the SVD and t-SNE's
+    PCA start differ in the last bits with the thread count, and would change the maps."""
+    from recommender.clusters import cluster_levels
+    from recommender.projection import (
+        approximate_knn_graph,
+        graph_recall,
+        knn_graph,
+        neighbour_preservation,
+        project,
+        reduce_svd,
+        trustworthiness_score,
+    )
+
+    settings = config.projection
+    per_space = len(maps) + 2
+    timings: dict[str, float] = {}
+
+    def report(done: int, message: str) -> None:
+        if progress is not None:
+            progress(done / per_space, f"{name}: {message}")
 
     def timed(key: str, function: Callable[[], Any]) -> Any:
         start = time.perf_counter()
         value = function()
-        timings[key] = round(time.perf_counter() - start, 3)
+        timings[f"{name}/{key}"] = round(time.perf_counter() - start, 3)
         return value
 
-    for name, space in model.spaces.items():
-        progress(done / total, f"{name}: SVD")
-        svd = timed(f"{name}/svd", lambda: reduce_svd(space.vectors.matrix, settings.svd_components, config.seed))
-        done += 1
-        analysis.svd[name] = svd
-        knn = None
+    with threadpool_limits(limits=1, user_api="blas"):
+        report(0, "SVD")
+        svd = timed("svd", lambda: reduce_svd(matrix, settings.svd_components, config.seed))
+        knn, graph = None, {}
         if svd.shape[0] > settings.large_map_films and {"tsne", "umap"} & set(settings.methods):
-            progress(done / total, f"{name}: kNN graph for the maps")
-            run_blocks = None
-            if client is not None:
-                from recommender.distributed import block_runner
-
-                run_blocks = block_runner(client)
+            report(1, "kNN graph for the maps")
             needed = max(int(np.ceil(3 * settings.tsne_perplexity)), settings.umap_n_neighbors)
-            knn = timed(f"{name}/knn_graph", lambda: knn_graph(svd, needed, config.max_block_cells, run_blocks))
-        for method, dims in maps:
-            progress(done / total, f"{name}: {method} {dims}-D")
-            coords = timed(
-                f"{name}/{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed, knn=knn)
-            )
+            if svd.shape[0] > settings.exact_graph_max_films:
+                knn = timed("knn_graph", lambda: approximate_knn_graph(svd, needed, config.seed))
+                recall = timed(
+                    "knn_graph_recall",
+                    lambda: graph_recall(svd, knn[0], settings.graph_recall_k, settings.graph_recall_sample, config.seed),
+                )
+                graph = {"method": "nn-descent", "k": int(knn[0].shape[1]), "recall": round(recall, 4),
+                         "recall_k": settings.graph_recall_k, "recall_sample": min(settings.graph_recall_sample, svd.shape[0])}
+            else:
+                knn = timed("knn_graph", lambda: knn_graph(svd, needed, config.max_block_cells, run_blocks))
+                graph = {"method": "exact", "k": int(knn[0].shape[1]), "recall": 1.0}
+        stored: dict[MapKey, StoredMap] = {}
+        for done, (method, dims) in enumerate(maps, start=1):
+            report(done, f"{method} {dims}-D")
+            coords = timed(f"{method}/{dims}", lambda: project(svd, method, dims, settings, config.seed, knn=knn))
             trust, points = timed(
-                f"{name}/{method}/{dims}/trustworthiness",
+                f"{method}/{dims}/trustworthiness",
                 lambda: trustworthiness_score(svd, coords, settings.faithfulness_k, seed=config.seed),
             )
-            preservation = neighbour_preservation(space.neighbours, coords, settings.faithfulness_k)
-            analysis.maps[MapKey(name, method, dims)] = StoredMap(
+            preservation = neighbour_preservation(neighbours, coords, settings.faithfulness_k)
+            stored[MapKey(name, method, dims)] = StoredMap(
                 coords.astype(np.float32), preservation.astype(np.float32), float(trust), int(points)
             )
-            done += 1
-        progress(done / total, f"{name}: clusters")
+        report(per_space - 1, "clusters")
         broad, fine, labels = timed(
-            f"{name}/clusters",
-            lambda: cluster_levels(
-                svd, space.vectors.matrix, space.vectors.terms, space.vectors.labels, genres, directors,
-                config.clusters, config.seed, texts,
-            ),
+            "clusters",
+            lambda: cluster_levels(svd, matrix, terms, term_labels, genres, directors, config.clusters, config.seed, texts),
         )
-        analysis.cluster_ids[name] = ClusterIds(broad.astype(np.int32), fine.astype(np.int32))
-        analysis.clusters[name] = labels
-        done += 1
-    progress(1.0, "maps done")
-    return timings
+    return _SpaceAnalysis(
+        svd=svd, maps=stored, cluster_ids=ClusterIds(broad.astype(np.int32), fine.astype(np.int32)), clusters=labels,
+        graph=graph, timings=timings,
+    )
 
 
 def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: Analysis | None) -> None:

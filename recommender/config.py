@@ -197,6 +197,17 @@ class ProjectionSettings:
     # CPU per iteration at 100,000 films (~17 min per map); UMAP and PCA still draw 3-D.
     large_map_films: int = 20_000
     large_tsne_dimensions: tuple[int, ...] = (2,)
+    # Above this many films the maps' shared kNN graph is approximate (NN-descent,
+    # pynndescent) instead of exact (BLAS blocks, O(N^2), the only one run on Dask);
+    # its recall@graph_recall_k against the exact graph, on graph_recall_sample films,
+    # goes in the manifest. Measured on 100,000 films: BENCHMARKS.md section 5.3.
+    exact_graph_max_films: int = 20_000
+    graph_recall_k: int = 15
+    graph_recall_sample: int = 1000
+    # Above large_map_films, each vectorizer's SVD, maps and clusters run in a process of
+    # their own, up to this many at once (1: one after the other, in the build process).
+    # Not with Dask. The maps are the same either way (every step is seeded, one thread).
+    map_processes: int = 2
     methods: tuple[str, ...] = ("tsne", "umap", "pca")
     dimensions: tuple[int, ...] = (2, 3)
 
@@ -216,6 +227,10 @@ class ProjectionSettings:
             raise ConfigError(f"projection.large_tsne_dimensions must be 2 and/or 3, got {self.large_tsne_dimensions!r}")
         if set(self.dimensions) - {2, 3}:
             raise ConfigError(f"projection.dimensions must be 2 and/or 3, got {self.dimensions!r}")
+        for name in ("large_map_films", "exact_graph_max_films", "graph_recall_k", "graph_recall_sample", "map_processes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"projection.{name} must be an int >= 1, got {value!r}")
 
 
 @dataclass(frozen=True)

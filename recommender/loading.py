@@ -161,6 +161,8 @@ class Analysis:
     svd: dict[str, np.ndarray] = field(default_factory=dict)
     cluster_ids: dict[str, ClusterIds] = field(default_factory=dict)
     clusters: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # By vectorizer, the maps' shared kNN graph (large catalogs): method, k, recall.
+    graphs: dict[str, dict] = field(default_factory=dict)
     agreement: pd.DataFrame | None = None
     evaluation: pd.DataFrame | None = None
 

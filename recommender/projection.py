@@ -45,13 +45,16 @@ TSNE_SCHEDULE: dict[int, tuple[int, float]] = {2: (750, 0.8), 3: (500, 0.8)}
 # thread also makes the map bit-for-bit reproducible. UMAP with a seed is
 # single-threaded too. Run several maps in separate processes to use more cores.
 TSNE_THREADS = 1
-# Above ProjectionSettings.large_map_films films: one exact kNN graph per vectorizer
-# (knn_graph, shared by t-SNE and UMAP, runnable on a Dask cluster) and openTSNE, whose
-# FFT-interpolated gradient costs O(N) per iteration in 2-D where Barnes-Hut costs
-# O(N log N); 3-D stays Barnes-Hut. (total iterations, Barnes-Hut angle) per dimension,
-# the first 250 being early exaggeration; measured on 100,000 synthetic films in
-# BENCHMARKS.md section 5.
-LARGE_TSNE: dict[int, tuple[int, float]] = {2: (750, 0.5), 3: (500, 0.8)}
+# Above ProjectionSettings.large_map_films films: one kNN graph per vectorizer (exact,
+# knn_graph, runnable on a Dask cluster; or approximate above exact_graph_max_films,
+# approximate_knn_graph), shared by t-SNE and UMAP, and openTSNE, whose FFT-interpolated
+# gradient costs O(N) per iteration in 2-D where Barnes-Hut costs O(N log N); 3-D stays
+# Barnes-Hut. (total iterations, Barnes-Hut angle) per dimension, the first 250 being
+# early exaggeration (learning rate N / 12, openTSNE's default). 2-D: 500 iterations;
+# measured on 100,000 synthetic films (TF-IDF, one thread, CPU s / trustworthiness@10):
+# 250 early 28 s; then to 400 iterations +23 s / 0.9688, to 500 +26 s / 0.9689, to 750
+# +76 s / 0.9697 (the map spreads, and the FFT grid with it). BENCHMARKS.md section 5.3.
+LARGE_TSNE: dict[int, tuple[int, float]] = {2: (500, 0.5), 3: (500, 0.8)}
 
 Progress = Callable[[float, str], None]
 
@@ -114,6 +117,61 @@ def knn_graph(
     for (start, stop), (index, distance) in zip(blocks, (run_blocks or run_blocks_here)(knn_block, (data, k), blocks)):
         indices[start:stop], distances[start:stop] = index, distance
     return indices, distances
+
+
+def approximate_knn_graph(svd_vectors: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate k-nearest-neighbour graph of the reduced vectors by NN-descent
+    (pynndescent, the index UMAP itself builds), cosine distance, one thread.
+
+    Same shapes and meaning as :func:`knn_graph` (self excluded, nearest first); the
+    large-catalog maps use it above ``ProjectionSettings.exact_graph_max_films``, where
+    the exact graph's O(N^2) time dominates. Its recall against the exact graph is
+    measured by :func:`graph_recall`. Equal inputs and seed give an equal graph.
+    """
+    import pynndescent  # lazy: a dependency of UMAP, compiled with numba on first use
+
+    data = np.ascontiguousarray(svd_vectors, dtype=np.float32)
+    n = data.shape[0]
+    k = min(k, n - 1)
+    with warnings.catch_warnings():
+        # Rows it could not fill (-1) are searched exactly below.
+        warnings.filterwarnings("ignore", message=".*Failed to correctly find n_neighbors.*")
+        index = pynndescent.NNDescent(
+            data, metric="cosine", n_neighbors=k + 1, random_state=seed, n_jobs=1, low_memory=True, compressed=True
+        )
+        found, distances = index.neighbor_graph
+    found, distances = found.astype(np.int64), distances.astype(np.float32)
+    unfilled = np.flatnonzero((found < 0).any(axis=1))
+    for start in range(0, len(unfilled), 100):
+        rows = unfilled[start : start + 100]
+        exact, similarity = _exact_rows(data, rows, k + 1)
+        found[rows], distances[rows] = exact, 1.0 - similarity  # self comes last at -inf, dropped below
+    # Drop each row itself (normally first at distance 0; with duplicates anywhere, or
+    # not found at all: then the farthest of the k + 1 goes).
+    is_self = found == np.arange(n)[:, None]
+    drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), k)
+    keep = np.ones(found.shape, dtype=bool)
+    keep[np.arange(n), drop] = False
+    indices = found[keep].reshape(n, k).astype(np.int32)
+    distances = np.maximum(distances[keep].reshape(n, k), 0.0).astype(np.float32)
+    return indices, distances
+
+
+def graph_recall(svd_vectors: np.ndarray, indices: np.ndarray, k: int, sample: int, seed: int) -> float:
+    """Share of the exact ``k`` nearest neighbours (cosine, self excluded) of ``sample``
+    seeded random rows that ``indices`` (an (N, >= k) kNN graph) lists in its first
+    ``k``: 1.0 for :func:`knn_graph` (up to ties at the k-th distance). Exact rows are
+    computed in blocks of 100 (100 x N similarities at a time)."""
+    data = np.ascontiguousarray(svd_vectors, dtype=np.float32)
+    n = data.shape[0]
+    k = min(k, n - 1, indices.shape[1])
+    rows = np.sort(np.random.default_rng(seed).choice(n, size=min(sample, n), replace=False))
+    hits = 0
+    for start in range(0, len(rows), 100):
+        block = rows[start : start + 100]
+        exact, _ = _exact_rows(data, block, k)
+        hits += sum(len(np.intersect1d(exact[i], indices[row, :k])) for i, row in enumerate(block))
+    return float(hits / (len(rows) * k))
 
 
 def project(
@@ -384,3 +442,12 @@ def _scaled(progress: Progress | None, start: float, end: float) -> Progress | N
     if progress is None:
         return None
     return lambda fraction, message: progress(start + (end - start) * fraction, message)
+
+
+def _exact_rows(data: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The exact k nearest other rows of ``rows`` (indices, similarities), as :func:`knn_block`."""
+    from recommender.neighbours import _top_k_of_block
+
+    similarity = data[rows] @ data.T
+    similarity[np.arange(len(rows)), rows] = -np.inf
+    return _top_k_of_block(similarity, k)

@@ -73,8 +73,8 @@ def test_unreachable_scheduler_is_a_config_error(tmp_path):
 
 
 def test_large_catalog_maps_on_the_cluster_equal_local(cluster, tmp_path):
-    """The demo catalog built as a large one (shared kNN graph, openTSNE, no 3-D t-SNE),
-    the kNN graph's blocks on the cluster: the same maps as the local build."""
+    """The demo catalog built as a large one (shared exact kNN graph, openTSNE, no 3-D
+    t-SNE), the kNN graph's blocks on the cluster: the same maps as the local build."""
     from recommender.config import ProjectionSettings
 
     local, _ = cluster
@@ -83,4 +83,7 @@ def test_large_catalog_maps_on_the_cluster_equal_local(cluster, tmp_path):
     build(CatalogSource.demo(), tmp_path / "there", config, dask=local.scheduler_address)
     assert sorted(here["maps"]) == ["count/pca/2", "count/pca/3", "count/tsne/2", "tfidf/pca/2", "tfidf/pca/3", "tfidf/tsne/2"]
     assert "tfidf/knn_graph" in here["analysis_timings_s"]
+    # Below projection.exact_graph_max_films the graph is exact (its blocks on the cluster);
+    # locally the count maps were drawn in a worker process, on Dask in the build's own.
+    assert here["map_graphs"]["tfidf"] == {"method": "exact", "k": 90, "recall": 1.0}
     assert _files(tmp_path / "here") == _files(tmp_path / "there")

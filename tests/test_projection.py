@@ -12,7 +12,9 @@ from sklearn.preprocessing import normalize
 from recommender.config import ProjectionSettings
 from recommender.errors import ArtifactError, ConfigError
 from recommender.projection import (
+    approximate_knn_graph,
     custom_projection,
+    graph_recall,
     knn_graph,
     map_far_neighbours,
     neighbour_preservation,
@@ -252,3 +254,35 @@ def test_umap_on_the_knn_graph() -> None:
     assert coords.shape == (100, 2)
     score, _ = trustworthiness_score(vectors, coords, k=10)
     assert score > 0.9
+
+
+def test_graph_recall_is_one_for_the_exact_graph_and_counts_what_a_graph_misses() -> None:
+    vectors, _ = separated_clusters(per_cluster=10)
+    exact, _ = knn_graph(vectors, 6)
+    assert graph_recall(vectors, exact, 6, sample=40, seed=0) == 1.0
+    # Keep each film's 3 nearest and replace the other 3 by films of the farthest blob:
+    # exactly half of every exact top 6 is still listed.
+    far = np.argsort(vectors @ vectors.T, axis=1, kind="stable")[:, :3].astype(np.int32)
+    half = np.hstack([exact[:, :3], far])
+    assert graph_recall(vectors, half, 6, sample=40, seed=0) == pytest.approx(0.5)
+    assert graph_recall(vectors, half, 3, sample=40, seed=0) == 1.0  # the first 3 are right
+    assert graph_recall(vectors, half, 6, sample=10, seed=0) == pytest.approx(0.5)  # a sample of 10
+
+
+@pytest.mark.slow  # pynndescent compiles its numba code on first use (~30 s)
+def test_approximate_knn_graph_recalls_the_exact_graph_and_is_reproducible() -> None:
+    rng = np.random.default_rng(0)
+    vectors = normalize(rng.normal(size=(3000, 20))).astype(np.float32)  # no clusters: the hard case
+    indices, distances = approximate_knn_graph(vectors, 30, seed=0)
+    assert indices.shape == distances.shape == (3000, 30) and indices.dtype == np.int32
+    assert not (indices == np.arange(3000)[:, None]).any()  # never itself
+    assert np.all(np.diff(distances, axis=1) >= -1e-6)  # nearest first
+    listed = 1.0 - np.sum(vectors[:, None, :] * vectors[indices], axis=2)
+    np.testing.assert_allclose(distances, listed, atol=1e-5)  # cosine distances of the listed films
+    exact = cosine_neighbours(vectors, 30)
+    recall = np.mean([len(np.intersect1d(a, e)) / 30 for a, e in zip(indices, exact)])
+    assert recall > 0.95
+    assert graph_recall(vectors, indices, 30, sample=3000, seed=0) == pytest.approx(recall)
+    again = approximate_knn_graph(vectors, 30, seed=0)
+    assert np.array_equal(again[0], indices) and np.array_equal(again[1], distances)
+    assert approximate_knn_graph(vectors[:5], 10, seed=0)[0].shape == (5, 4)  # at most N - 1 neighbours
