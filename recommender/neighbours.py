@@ -384,7 +384,7 @@ def dense_clusters(dense: np.ndarray, cluster_size: int, seed: int, max_clusters
         sample = np.sort(rng.choice(n, min(n, 32 * n_clusters), replace=False))
         # One thread: the build runs the vectorizers' searches in parallel threads.
         with threadpool_limits(limits=1):
-            model = KMeans(n_clusters, n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
+            model = KMeans(n_clusters, init="random", n_init=1, max_iter=10, random_state=seed).fit(dense[sample])
         trained = model.cluster_centers_.astype(np.float32)
         squares = (trained * trained).sum(axis=1)
         assign = np.concatenate(
@@ -430,13 +430,11 @@ def probed_block(
     :func:`dense_clusters`): returns ``(films, index, scores, short)``, the other arrays
     in the order of ``films``; ``short`` marks films with fewer than k candidates, whose
     lists the caller computes exactly."""
-    from recommender.pruned_kernel import probed_rows  # numba: build time only
+    from recommender.pruned_kernel import nearest_clusters, probed_rows  # numba: build time only
 
     positions = np.arange(bounds[start], bounds[stop])
     centre_products = dense[positions] @ centres.T
-    probed = np.argpartition(-centre_products, probes - 1, axis=1)[:, :probes] if probes < len(centres) else (
-        np.broadcast_to(np.arange(len(centres)), (len(positions), len(centres))))
-    probed = np.sort(probed, axis=1).astype(np.int64)
+    probed = nearest_clusters(centre_products, min(probes, len(centres)))
     block_index, block_scores, short = probed_rows(
         positions, probed, centre_products, order, cluster_of, bounds, dense,
         vectors.indptr, vectors.indices, vectors.data, sparse_part.indptr, sparse_part.indices, sparse_part.data,

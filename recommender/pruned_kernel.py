@@ -318,3 +318,32 @@ def truncate_postings(indptr, indices, data, per_term):
             new_indices[out + i] = indices[low + keep[i]]
             new_data[out + i] = data[low + keep[i]]
     return new_indptr, new_indices, new_data
+
+
+@njit(nogil=True, cache=True)
+def nearest_clusters(centre_products, probes):
+    """Each row's ``probes`` columns of largest value (ties: the lower column), sorted
+    by column: one pass per row (``np.argpartition`` of rows x 4,000 clusters costs
+    about 15 s per 100,000 films)."""
+    rows, n_clusters = centre_products.shape
+    out = np.empty((rows, probes), dtype=np.int64)
+    values = np.empty(probes, dtype=centre_products.dtype)
+    for r in range(rows):
+        for j in range(probes):
+            out[r, j] = j
+            values[j] = centre_products[r, j]
+        low = 0
+        for j in range(1, probes):
+            if values[j] < values[low] or (values[j] == values[low] and out[r, j] > out[r, low]):
+                low = j
+        for c in range(probes, n_clusters):
+            value = centre_products[r, c]
+            if value > values[low]:
+                out[r, low] = c
+                values[low] = value
+                low = 0
+                for j in range(1, probes):
+                    if values[j] < values[low] or (values[j] == values[low] and out[r, j] > out[r, low]):
+                        low = j
+        out[r] = np.sort(out[r])
+    return out
