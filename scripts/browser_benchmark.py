@@ -10,7 +10,12 @@ settings) on free ports of 127.0.0.1, and drives both in headless Chromium (Debi
 from the action to the page settled: the server has reported the script run the action
 caused finished (the app root's script state went from running to not running), the page
 shows no placeholder skeleton and is idle, and the browser has painted two more frames
-(charts drawn).
+(charts drawn). A run shorter than one React commit never shows "running" in the DOM:
+then the page's last content change counts, once the page has been idle and unchanged
+for :data:`QUIET_S` (the figure is the time of that last change, not of the wait). The
+floor's button shows a run counter (from ``st.session_state``): its change is the settle
+signal. An action that does not settle within :data:`TIMEOUT_S` is reported as not
+measured; the run goes on.
 
 - first page: a fresh browser (nothing cached) opening the recommender of a server
   that is already up; the floor's first page likewise;
@@ -50,10 +55,20 @@ sys.path.insert(0, str(REPO))
 from scripts.browser_support import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOADING, MAIN  # noqa: E402 - needs REPO
 
 VIEWPORT = {"width": 1440, "height": 900}
-FLOOR_APP = 'import streamlit as st\nst.title("Floor")\nst.button("Click me")\n'
+# A title and a button; the counter of script runs (one caption) tells the benchmark that
+# the run a click caused is over, even when it is shorter than one React commit.
+FLOOR_APP = (
+    'import streamlit as st\nst.title("Floor")\nst.button("Click me")\n'
+    'st.session_state["runs"] = st.session_state.get("runs", 0) + 1\nst.caption(f"Runs: {st.session_state.runs}")\n'
+)
 INTERACTION_TARGET_S = 1.0
 FIRST_PAGE_TARGET_S = 2.0
 TIMEOUT_S = 60.0
+# Idle and unchanged this long after a content change: a run too short to show "running" is over.
+QUIET_S = 1.0
+# Before an action, the page must have been unchanged this long (untimed), so that the end of
+# the previous action's drawing is not taken for the new action's.
+CALM_S = 0.3
 
 SIDEBAR = '[data-testid="stSidebar"]'
 RESULT_BUTTON = f'{MAIN} [data-testid="stElementContainer"][class*="st-key-rec_more_"] button'
@@ -121,8 +136,13 @@ class Server:
 # Counts, in the page, the app's script runs that end: the app root's
 # ``data-test-script-state`` attribute going from "running" to "notRunning". A mutation
 # observer sees every committed change, even a run that starts and ends between two
-# painted frames, and it outlives nothing: each document installs its own.
+# painted frames, and it outlives nothing: each document installs its own. It also keeps
+# the time (performance.now()) and count of the main area's last content change: a run
+# that starts and ends within one React commit never shows "running", but what it drew
+# changes the page.
 RUN_OBSERVER = """
+window.movieExplorerChanges = 0;
+window.movieExplorerLastChange = performance.now();
 new MutationObserver(records => {
   for (const record of records) {
     if (record.oldValue === 'running'
@@ -132,7 +152,19 @@ new MutationObserver(records => {
   }
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
+new MutationObserver(records => {
+  for (const record of records) {
+    const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    if (node && node.closest('[data-testid="stMain"]')) {
+      window.movieExplorerChanges += 1;
+      window.movieExplorerLastChange = performance.now();
+      return;
+    }
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
 """
+# [changes so far, ms since the last change, the page's clock now]
+PAGE_CHANGES = "() => [window.movieExplorerChanges || 0, performance.now() - (window.movieExplorerLastChange || 0), performance.now()]"
 
 
 class RunWatcher:
@@ -149,22 +181,61 @@ class RunWatcher:
         self.finished += 1
 
 
-def _settle(page, watcher: RunWatcher, runs_before: int, start: float) -> float:
+class NotSettled(TimeoutError):
+    """The action's script run did not finish, nor the page change, within TIMEOUT_S."""
+
+
+def _page_changes(page) -> tuple[int, float, float]:
+    try:
+        changes, quiet_ms, now_ms = page.evaluate(PAGE_CHANGES)
+        return int(changes), float(quiet_ms), float(now_ms)
+    except Exception:  # navigating: the old document is gone, the new one not ready
+        return 0, 0.0, 0.0
+
+
+def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_before: int | None = None) -> float:
+    """Seconds from ``start`` to the page settled after the script run an action caused.
+
+    The run's end as the DOM shows it (:data:`RUN_OBSERVER`); failing that (a run shorter
+    than one React commit shows no "running"), the main area's last content change once
+    the app is idle and the page unchanged for :data:`QUIET_S`. ``changes_before``: the
+    page's change count before the action (None after a navigation: any change counts).
+    """
     while watcher.finished <= runs_before:
-        if time.perf_counter() - start > TIMEOUT_S:
-            raise TimeoutError(f"no script run finished within {TIMEOUT_S:.0f} s")
+        elapsed = time.perf_counter() - start
+        changes, quiet_ms, now_ms = _page_changes(page)
+        if elapsed > TIMEOUT_S:
+            raise NotSettled(
+                f"no script run finished and the page did not settle within {TIMEOUT_S:.0f} s (content changes "
+                f"{changes - (changes_before or 0)}, last {quiet_ms / 1000:.1f} s ago, app idle "
+                f"{bool(page.locator(APP_IDLE).count())}, placeholders {page.locator(LOADING).count()})"
+            )
+        moved = changes > (changes_before or 0) if changes_before is not None else changes > 0
+        if moved and quiet_ms >= QUIET_S * 1000 and page.locator(APP_IDLE).count() \
+                and not page.locator(LOADING).count() and page.locator(f"{MAIN} [data-testid='stElementContainer']").count():
+            # The run was over before "running" was ever drawn: its time is the last change's.
+            return max(elapsed - quiet_ms / 1000, 0.0)
         page.wait_for_timeout(5)
     page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     page.evaluate(TWO_FRAMES)
     return time.perf_counter() - start
 
 
+def _calm(page, bound_s: float = 5.0) -> None:
+    """Untimed: wait (at most ``bound_s``) until the main area has not changed for :data:`CALM_S`."""
+    deadline = time.perf_counter() + bound_s
+    while _page_changes(page)[1] < CALM_S * 1000 and time.perf_counter() < deadline:
+        page.wait_for_timeout(20)
+
+
 def timed_action(page, watcher: RunWatcher, action: Callable[[], None]) -> float:
     """Seconds from ``action`` to the page settled after the script run it caused."""
+    _calm(page)
     before = watcher.finished
+    changes_before = _page_changes(page)[0]
     start = time.perf_counter()
     action()
-    return _settle(page, watcher, before, start)
+    return _settle(page, watcher, before, start, changes_before)
 
 
 def timed_load(page, watcher: RunWatcher, url: str) -> float:
@@ -175,6 +246,19 @@ def timed_load(page, watcher: RunWatcher, url: str) -> float:
     seconds = _settle(page, watcher, before, start)
     page.wait_for_function(PAGE_SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     return max(seconds, time.perf_counter() - start)
+
+
+def timed_counter(page, action: Callable[[], None], counter_text: str) -> float:
+    """Seconds from ``action`` until the floor's run counter shows ``counter_text``."""
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(
+        f"() => document.querySelector('{MAIN}') && document.querySelector('{MAIN}').textContent.includes({counter_text!r})",
+        timeout=TIMEOUT_S * 1000, polling="raf",
+    )
+    page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
+    page.evaluate(TWO_FRAMES)
+    return time.perf_counter() - start
 
 
 def radio_option(page, label: str, option: str, scope: str = MAIN):
@@ -199,19 +283,32 @@ def set_number(page, label: str, value: int) -> None:
     field.press("Enter")
 
 
+def search(page, text: str) -> None:
+    """Type ``text`` into the recommender's search box and press Enter."""
+    field = page.locator(f'{MAIN} [data-testid="stTextInput"]').filter(has_text="Search films").locator("input").first
+    field.fill(text)
+    field.press("Enter")
+
+
 def open_expander(page, label: str) -> None:
     summary = page.locator(f'{MAIN} [data-testid="stExpander"] summary').filter(has_text=label).first
     if summary.get_attribute("aria-expanded") != "true":
         summary.click()
 
 
-def measure_app(browser, url: str, movie: int | None, rounds: int) -> tuple[dict[str, list[float]], list[str]]:
-    """Timings of the app (see the module docstring) and the problems met."""
+def measure_app(
+    browser, url: str, movie: int | None, rounds: int, only: tuple[str, ...] = ()
+) -> tuple[dict[str, list[float]], list[str]]:
+    """Timings of the app (see the module docstring) and the problems met; ``only``: measure
+    just the figures whose name contains one of these strings (all when empty)."""
     results: dict[str, list[float]] = {}
     problems: list[str] = []
     recommender_url = f"{url}/recommender" + (f"?movie={movie}" if movie is not None else "")
 
     def record(name: str, measure: Callable[[], float]) -> None:
+        untimed = "(untimed)" in name or "not reported" in name
+        if only and not untimed and not any(part in name for part in only):
+            return
         try:
             seconds = measure()
         except Exception as exc:  # a locator that no longer matches: report it, go on
@@ -232,14 +329,14 @@ def measure_app(browser, url: str, movie: int | None, rounds: int) -> tuple[dict
         "recommender": recommender_url, "overview": f"{url}/", "explorer": f"{url}/explorer",
         "compare": f"{url}/compare", "data": f"{url}/data",
     }
-    for target in pages.values():  # the first visit: fetch the frontend and each page's code once
-        timed_load(page, watcher, target)
+    for name, target in pages.items():  # the first visit: fetch the frontend and each page's code once
+        record(f"first visit (not reported): {name}", lambda target=target: timed_load(page, watcher, target))
     for round_index in range(rounds):
         flip = round_index % 2
         for name, target in pages.items():
             record(f"page load: {name}", lambda target=target: timed_load(page, watcher, target))
 
-        timed_load(page, watcher, recommender_url)
+        record("(untimed) open the recommender", lambda: timed_load(page, watcher, recommender_url))
         record("recommender: another film (More like this)",
                lambda: timed_action(page, watcher, lambda: page.locator(RESULT_BUTTON).first.click()))
         record("recommender: vectorizer",
@@ -249,43 +346,60 @@ def measure_app(browser, url: str, movie: int | None, rounds: int) -> tuple[dict
                         timed_action(page, watcher, lambda: set_number(page, "Minimum votes", [500, 100][flip])))[1])
         record("recommender: back to the previous film (browser Back)",
                lambda: timed_action(page, watcher, lambda: page.go_back(wait_until="commit")))
+        record("recommender: search box (a person, a keyword)",
+               lambda: timed_action(page, watcher, lambda: search(page, ["Tom Hanks", "heist"][flip])))
 
-        timed_load(page, watcher, pages["explorer"])
+        record("(untimed) open the explorer", lambda: timed_load(page, watcher, pages["explorer"]))
         record("explorer: map type",
                lambda: timed_action(page, watcher, lambda: radio_option(page, "Map type", ["UMAP", "PCA"][flip]).click()))
         record("explorer: colour",
-               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(page, "Colour by", ["Decade", "Genre"][flip])))
+               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(page, "Colour by", ["Decade", "Cluster (broad)"][flip])))
         record("explorer: vectorizer",
                lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click()))
 
-        timed_load(page, watcher, pages["compare"])
+        record("(untimed) open the comparison", lambda: timed_load(page, watcher, pages["compare"]))
         record("compare: vectorizer",
                lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click()))
     context.close()
-    return results, problems
+    return {name: values for name, values in results.items() if "not reported" not in name and "(untimed)" not in name}, problems
 
 
-def measure_floor(browser, url: str, rounds: int) -> dict[str, list[float]]:
+def measure_floor(browser, url: str, rounds: int) -> tuple[dict[str, list[float]], list[str]]:
+    """The floor's first page, page loads and button clicks, and the problems met."""
     results: dict[str, list[float]] = {}
+    problems: list[str] = []
+
+    def record(name: str, measure: Callable[[], float]) -> None:
+        try:
+            results.setdefault(name, []).append(measure())
+        except Exception as exc:  # one lost measurement is reported, never the end of the run
+            problems.append(f"floor, {name}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}")
+
     fresh = browser.new_context(viewport=VIEWPORT)
     page = fresh.new_page()
     watcher = RunWatcher(page)
-    results["first page (fresh browser)"] = [timed_load(page, watcher, url)]
+    record("first page (fresh browser)", lambda: timed_load(page, watcher, url))
     fresh.close()
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     watcher = RunWatcher(page)
-    timed_load(page, watcher, url)
+    record("first visit (not reported)", lambda: timed_load(page, watcher, url))
+    results.pop("first visit (not reported)", None)
+    button = page.locator(f'{MAIN} [data-testid="stButton"] button').first
+    runs = 1  # the counter of this document's session
     for _ in range(rounds):
-        results.setdefault("page load", []).append(timed_load(page, watcher, url))
-        button = page.locator(f'{MAIN} [data-testid="stButton"] button').first
-        results.setdefault("interaction (button)", []).append(timed_action(page, watcher, button.click))
+        record("page load", lambda: timed_load(page, watcher, url))
+        runs = 1  # a page load is a new session: its counter starts again
+        counter = f"Runs: {runs + 1}"
+        record("interaction (button)", lambda counter=counter: timed_counter(page, button.click, counter))
+        runs += 1
     context.close()
-    return results
+    return {name: values for name, values in results.items() if values}, problems
 
 
 def report(app: dict[str, list[float]], floor: dict[str, list[float]], problems: list[str], artifacts: Path,
-           n_films: int | None, rounds: int, load_before: tuple[float, ...]) -> tuple[str, bool]:
+           n_films: int | None, rounds: int, load_before: tuple[float, ...], code: str = "",
+           load_after: tuple[float, ...] | None = None) -> tuple[str, bool]:
     """Markdown of the figures and whether every median meets its target."""
     passed = True
     lines = [
@@ -294,7 +408,9 @@ def report(app: dict[str, list[float]], floor: dict[str, list[float]], problems:
         f"Run {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `scripts/browser_benchmark.py` on "
         f"{platform.machine()} with {os.cpu_count()} cores (load average before the run: "
         f"{', '.join(f'{x:.1f}' for x in load_before)}), headless Chromium, {VIEWPORT['width']}x{VIEWPORT['height']}; "
-        f"build `{artifacts.name}`" + (f" ({n_films:,} films)" if n_films else "") + f"; {rounds} rounds.",
+        f"build `{artifacts.name}`" + (f" ({n_films:,} films)" if n_films else "") + f"; {rounds} rounds"
+        + (f"; app code {code}" if code else "")
+        + (f"; load average after the run: {', '.join(f'{x:.1f}' for x in load_after)}" if load_after else "") + ".",
         "",
         "Wall time in the browser from the action to the page settled (script run finished, no placeholder, "
         "charts painted). Targets: every page load and interaction within "
@@ -324,8 +440,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--artifacts", type=Path, default=Path(os.environ.get("MOVIE_ARTIFACTS", REPO / "artifacts")))
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--app", type=Path, default=REPO,
+        help="the checkout whose streamlit_app.py is served (default: this one), e.g. another worktree for a before/after",
+    )
     parser.add_argument("--movie", type=int, default=None, help="film id of the recommender page (default: the page's)")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "BROWSER_BENCHMARK.md")
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts of the names to measure, e.g. 'explorer,recommender' "
+        "(default: everything; the untimed first visits always run)",
+    )
+    # Not docs/BROWSER_BENCHMARK.md: that report keeps every run, with what changed between them.
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "browser_benchmark_last_run.md")
     args = parser.parse_args(argv)
     if args.rounds < 1 or not (args.artifacts / "manifest.json").exists() or not CHROMIUM.exists():
         log(f"need --rounds >= 1, a build in {args.artifacts} and a browser at {CHROMIUM}")
@@ -348,19 +473,31 @@ def main(argv: list[str] | None = None) -> int:
         if config.exists():  # same settings as the app
             (Path(folder) / ".streamlit" / "config.toml").write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
         try:
-            with Server(REPO / "streamlit_app.py", args.artifacts, REPO) as app_server, \
+            with Server(args.app / "streamlit_app.py", args.artifacts, args.app) as app_server, \
                     Server(floor_script, None, Path(folder)) as floor_server, sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 try:
                     log(f"app at {app_server.url}, floor at {floor_server.url}")
-                    floor = measure_floor(browser, floor_server.url, args.rounds)
-                    app, problems = measure_app(browser, app_server.url, args.movie, args.rounds)
+                    floor, floor_problems = measure_floor(browser, floor_server.url, args.rounds)
+                    app, problems = measure_app(
+                        browser, app_server.url, args.movie, args.rounds,
+                        tuple(part.strip() for part in args.only.split(",") if part.strip()),
+                    )
                 finally:
                     browser.close()
         except RuntimeError as exc:
             log(str(exc))
             return 2
-    text, passed = report(app, floor, problems, args.artifacts, n_films, args.rounds, load_before)
+    code = ""
+    try:
+        code = subprocess.run(
+            ["git", "-C", str(args.app), "describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    text, passed = report(
+        app, floor, floor_problems + problems, args.artifacts, n_films, args.rounds, load_before, code, os.getloadavg()
+    )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
