@@ -8,7 +8,7 @@ metrics and their similarity scores. The view (movie, k) lives in the URL.
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, figures, labels, open_film, shell, state
+from dashboard import analysis_cache, cache, figures, film_picker, labels, open_film, shell, state
 from dashboard.text import md
 from recommender import comparison
 from recommender.agreement import agreement_summary
@@ -50,9 +50,9 @@ st.caption(
     "many films share, Count keeps raw term counts. Here is where that changes the recommendations."
 )
 pick = st.columns([4, 2], vertical_alignment="bottom")
-movie_id = pick[0].selectbox(
-    "Film", model.ids.tolist(), format_func=cache.option_labels(model).__getitem__, key="cmp_movie", persist_state="session",
-    help=labels.FIND_FILM_HELP,
+movie_id = film_picker.film_selectbox(
+    pick[0], "Film", model, "cmp_movie", fallback=SETTINGS[0].default, persist_state="session",
+    help=None if film_picker.searched(model) else labels.FIND_FILM_HELP,
 )
 k = pick[1].slider("Neighbours compared (k)", 1, K_MAX, key="cmp_k", persist_state="session")
 state.publish(SETTINGS)  # widget values are in the session before the run: the slider further down too

@@ -11,7 +11,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import analysis_cache, cache, figures, labels, open_film, shell, sidebar, state
+from dashboard import analysis_cache, cache, figures, film_picker, labels, open_film, shell, sidebar, state
 from dashboard.text import md
 from recommender import explorer
 from recommender.errors import RecommenderError
@@ -75,7 +75,7 @@ state.restore(SETTINGS)
 for name, allowed in (("exp_map", methods), ("exp_dims", dimensions)):
     if st.session_state.get(name) not in allowed:  # another vectorizer's maps, or a rebuild
         st.session_state[name] = allowed[0]
-if st.session_state.get("exp_movie") is not None and not model.has_id(st.session_state["exp_movie"]):
+if isinstance(st.session_state.get("exp_movie"), int) and not model.has_id(st.session_state["exp_movie"]):
     st.session_state["exp_movie"] = None  # a rebuild dropped the film
 
 controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
@@ -93,10 +93,10 @@ color_by = controls[2].selectbox(
     help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
     "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
 )
-movie_id = controls[3].selectbox(
-    "Find a film", model.ids.tolist(), index=None, format_func=cache.option_labels(model).__getitem__, key="exp_movie",
+movie_id = film_picker.film_selectbox(
+    controls[3], "Find a film", model, "exp_movie", fallback=None, index_none=True,
     placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
-    help=labels.FIND_FILM_HELP,
+    help=None if film_picker.searched(model) else labels.FIND_FILM_HELP,
 )
 
 options = st.columns([3, 3, 2], vertical_alignment="center")

@@ -12,7 +12,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import cache, labels, shell, sidebar, state
+from dashboard import cache, film_picker, labels, shell, sidebar, state
 from dashboard.text import md
 from recommender.errors import RecommenderError
 from recommender.languages import language_name
@@ -35,12 +35,9 @@ SEARCH_LIMIT = 20
 model = cache.get_model()
 movies = model.movies
 settings = model.config.ranking
-ids = model.ids.tolist()
-known_ids = frozenset(ids)
 full_years = year_bounds(movies)
 has_year_range = full_years is not None and full_years[0] < full_years[1]
 all_genres, all_languages = genres_of(movies), languages_of(movies)
-option_label = cache.option_labels(model).__getitem__  # "Amélie · Amelie": found typed without accents
 
 SETTINGS = cache.recommender_settings(model)
 
@@ -86,6 +83,7 @@ query_text = st.text_input(
     placeholder="e.g. Amelie, Tom Hanks, Nolan, heist",
     help="Accents, capitals and a leading \"The\" do not matter. People are cast and directors.",
 )
+hits = []
 if query_text.strip():
     hits = cache.search_index(model).search(query_text, SEARCH_LIMIT)
     if hits:
@@ -105,9 +103,12 @@ if query_text.strip():
         st.info("No film, person or keyword matches this search.")
 
 pick = st.columns([4, 2], vertical_alignment="bottom")
-movie_id = pick[0].selectbox(
-    "Find a film", ids, format_func=option_label, key="rec_movie", persist_state="session",
-    help=labels.FIND_FILM_HELP + " The search box above finds people and keywords too.",
+# A large catalog's boxes list the chosen films and the searches' matches, not every film
+# (dashboard.film_picker); the search box's matches are listed too.
+hit_ids = [h.movie_id for h in hits]
+movie_id = film_picker.film_selectbox(
+    pick[0], "Find a film", model, "rec_movie", fallback=SETTINGS[0].default, extra=hit_ids, persist_state="session",
+    help=None if film_picker.searched(model) else labels.FIND_FILM_HELP + " The search box above finds people and keywords too.",
 )
 k = pick[1].slider("Number of results", 1, K_MAX, key="rec_k", persist_state="session")
 # The mix and the second film each list every film of the catalog, sent to the browser
@@ -116,8 +117,8 @@ if st.session_state.get("rec_mix"):
     st.session_state["rec_mixing"] = True
 mix = []
 if st.toggle("Mix in more films", key="rec_mixing", on_change=partial(clear_when_off, "rec_mixing", "rec_mix", [])):
-    mix = st.multiselect(
-        "Films to mix in", [i for i in ids if i != movie_id], format_func=option_label, key="rec_mix",
+    mix = film_picker.film_multiselect(
+        st, "Films to mix in", model, "rec_mix", exclude=[movie_id], extra=hit_ids,
         max_selections=MAX_SEEDS - 1, placeholder="Add films to get films like all of them together",
         persist_state="session",
     )
@@ -160,8 +161,8 @@ compare_id = None
 if st.toggle(
     "Compare with another film", key="rec_comparing", on_change=partial(clear_when_off, "rec_comparing", "rec_compare", None)
 ):
-    compare_id = st.selectbox(
-        "Second film", [i for i in ids if i != movie_id], index=None, format_func=option_label, key="rec_compare",
+    compare_id = film_picker.film_selectbox(
+        st, "Second film", model, "rec_compare", fallback=None, exclude=[movie_id], extra=hit_ids, index_none=True,
         placeholder="Choose a film to see why the two are (not) similar", persist_state="session",
     )
 
