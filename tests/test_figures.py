@@ -83,13 +83,42 @@ def test_figure_draws_every_movie_once(analysis, color_by):
     frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, color_by)
     figure = figures.map_figure(frame, color_by)
     assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
-    assert all(isinstance(trace, go.Scattergl) for trace in figure.data)
+    # Every film is in one WebGL trace (plus one of the grey films without a value); the
+    # legend's key entries are empty SVG traces.
+    films = [trace for trace in figure.data if trace.customdata is not None]
+    assert len(films) <= 2 and all(isinstance(trace, go.Scattergl) for trace in films)
+    assert all(isinstance(trace, go.Scatter) and list(trace.x) == [None] for trace in figure.data if trace.customdata is None)
+
+
+def test_map_is_one_webgl_trace_of_binary_arrays(analysis):
+    movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
+    frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, "genre")
+    segments = explorer.neighbour_segments(frame, np.array([3, 1]), np.array([0.9, 0.8]), 0, k=2)
+    figure = figures.map_figure(frame, "genre", focus_row=0, segments=segments)
+    films = [trace for trace in figure.data if trace.customdata is not None]
+    assert len(films) == 1 and isinstance(films[0], go.Scattergl)
+    # Binary arrays (plotly sends numpy arrays as base64 typed arrays): float32 coordinates.
+    assert films[0].x.dtype == np.float32 and films[0].marker.color.dtype == np.float32
+    assert all(isinstance(trace, go.Scattergl) for trace in figure.data if trace.x is not None and len(trace.x) > 1)
 
 
 def test_figure_categories_order_and_grey_unknown(frame):
     figure = figures.map_figure(frame, "genre")
-    assert [trace.name for trace in figure.data] == ["Drama", "Comedy", "Crime", "unknown"]
-    assert figure.data[-1].marker.color == figures.GREY
+    films, *legend = figure.data
+    # The legend is a key of empty traces, one per category in a stable order, unknown last and grey.
+    assert [trace.name for trace in legend] == ["Drama", "Comedy", "Crime", "unknown"]
+    assert all(trace.showlegend and list(trace.x) == [None] for trace in legend)
+    assert legend[-1].marker.color == figures.GREY
+    assert figure.layout.legend.itemclick is False
+    # Each film's colour code falls in its category's step of the colour scale.
+    scale = films.marker.colorscale
+    by_row = {int(c[0]): float(code) for c, code in zip(films.customdata, films.marker.color)}
+    for trace in legend:
+        position = [t.name for t in legend].index(trace.name)
+        assert scale[2 * position][1] == trace.marker.color
+    genres = dict(zip(frame["row"], frame["color"].astype(str)))
+    names = [t.name for t in legend]
+    assert all(names[int(by_row[row])] == genres[row] for row in by_row)
 
 
 def test_figure_continuous_with_missing_values(analysis):
@@ -130,7 +159,7 @@ def test_figure_3d(analysis):
         frame, "cluster_broad", focus_row=0, segments=segments, centroids=explorer.cluster_centroids(frame, "broad")
     )
     assert all(isinstance(trace, go.Scatter3d) for trace in figure.data)
-    assert [t.name for t in figure.data[:2]] == ["0: crime · Drama", "1: comedy"]
+    assert [t.name for t in figure.data[1:3]] == ["0: crime · Drama", "1: comedy"]
     assert len(figure.layout.scene.annotations) == 3
     assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
 
@@ -171,10 +200,10 @@ def test_large_maps_hover_title_and_year_only(frame, monkeypatch):
     """Above LIGHT_HOVER_FILMS the dots carry their row, title and year only (the bulk of a
     100,000-film figure is the full hover); every film is still drawn and clickable."""
     full = figures.map_figure(frame, "genre")
-    assert all(len(point) == 6 for trace in full.data for point in trace.customdata)
+    assert all(len(point) == 6 for trace in full.data if trace.customdata is not None for point in trace.customdata)
     monkeypatch.setattr(figures, "LIGHT_HOVER_FILMS", len(frame) - 1)
     light = figures.map_figure(frame, "genre")
-    rows = sorted(int(point[0]) for trace in light.data for point in trace.customdata)
+    rows = sorted(int(point[0]) for trace in light.data if trace.customdata is not None for point in trace.customdata)
     assert rows == sorted(frame["row"].tolist())
-    assert all(len(point) == 3 for trace in light.data for point in trace.customdata)
-    assert all("customdata[3]" not in trace.hovertemplate for trace in light.data)
+    assert all(len(point) == 3 for trace in light.data if trace.customdata is not None for point in trace.customdata)
+    assert all("customdata[3]" not in trace.hovertemplate for trace in light.data if trace.customdata is not None)

@@ -84,7 +84,9 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
     assert movie_rows_drawn(spec) == list(range(model.n_movies))
     at.selectbox(key="exp_color").set_value("cluster_fine").run()
     fine = cluster_table(analysis.clusters["tfidf"], "fine")
-    assert len([t for t in chart_spec(at)["data"] if "customdata" in t]) == len(fine)
+    # One trace of films; the legend is a key with one entry per fine cluster.
+    assert len([t for t in chart_spec(at)["data"] if "customdata" in t]) == 1
+    assert len([t for t in chart_spec(at)["data"] if t.get("showlegend") and "customdata" not in t]) == len(fine)
     at.selectbox(key="exp_color").set_value("faithfulness").run()
     assert any(trace.get("marker", {}).get("showscale") for trace in chart_spec(at)["data"])
     assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("pca", "3", "faithfulness")
@@ -222,7 +224,7 @@ def test_labels_follow_the_cluster_colouring(at, analysis):
     notes = {n["text"].replace("<br>", " · ") for n in chart_spec(at)["layout"]["annotations"]}
     fine = cluster_table(analysis.clusters["tfidf"], "fine")
     assert notes and notes <= {f"{c}: {label}" for c, label in zip(fine["cluster"], fine["label"])}
-    legend = {t["name"] for t in chart_spec(at)["data"] if "customdata" in t}
+    legend = {t["name"] for t in chart_spec(at)["data"] if t.get("showlegend") and "customdata" not in t}
     assert {note.split(":")[0] for note in notes} <= {name.split(":")[0] for name in legend}
     assert any("fine cluster labels" in c.value for c in at.caption)
     assert at.query_params["color"] == "cluster_fine"
