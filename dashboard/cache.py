@@ -120,14 +120,12 @@ def build_stamp(model: RecommenderModel) -> str:
     return manifest_stamp(model.manifest)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _search_index(_model: RecommenderModel, stamp: str) -> MovieIndex:
-    return MovieIndex(_model.movies)
-
-
 def search_index(model: RecommenderModel) -> MovieIndex:
-    """The film search (titles, people, keywords) of the loaded build, made once per build."""
-    return _search_index(model, build_stamp(model))
+    """The film search (titles, people, keywords) of the loaded build, made once per model
+    and shared with the JSON API; the server's start-up hook makes the served build's."""
+    from dashboard.api import search_index_of
+
+    return search_index_of(model)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
