@@ -201,9 +201,12 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
     the app is idle and the page unchanged for :data:`QUIET_S`. ``changes_before``: the
     page's change count before the action (None after a navigation: any change counts).
     """
+    url_before, url_changed_at = page.url, None
     while watcher.finished <= runs_before:
         elapsed = time.perf_counter() - start
         changes, quiet_ms, now_ms = _page_changes(page)
+        if url_changed_at is None and page.url != url_before:
+            url_changed_at = elapsed  # a run that changed the URL only (e.g. a setting the page does not show)
         if elapsed > TIMEOUT_S:
             raise NotSettled(
                 f"no script run finished and the page did not settle within {TIMEOUT_S:.0f} s (content changes "
@@ -211,10 +214,13 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
                 f"{bool(page.locator(APP_IDLE).count())}, placeholders {page.locator(LOADING).count()})"
             )
         moved = changes > (changes_before or 0) if changes_before is not None else changes > 0
-        if moved and quiet_ms >= QUIET_S * 1000 and page.locator(APP_IDLE).count() \
-                and not page.locator(LOADING).count() and page.locator(f"{MAIN} [data-testid='stElementContainer']").count():
+        idle = lambda: page.locator(APP_IDLE).count() and not page.locator(LOADING).count() \
+            and page.locator(f"{MAIN} [data-testid='stElementContainer']").count()  # noqa: E731
+        if moved and quiet_ms >= QUIET_S * 1000 and idle():
             # The run was over before "running" was ever drawn: its time is the last change's.
-            return max(elapsed - quiet_ms / 1000, 0.0)
+            return max(elapsed - quiet_ms / 1000, url_changed_at or 0.0, 0.0)
+        if not moved and url_changed_at is not None and elapsed - url_changed_at >= QUIET_S and idle():
+            return url_changed_at
         page.wait_for_timeout(5)
     page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     page.evaluate(TWO_FRAMES)
