@@ -146,7 +146,7 @@ def _model(artifacts: Callable[[], Path]):
 
 
 # The search index of each loaded model (it folds every title, name and keyword once:
-# about 0.2 s for 5,000 films, 5-12 s for 100,000), shared by the API and the pages and
+# about 0.2 s for 5,000 films, 12 s for 100,000 at load 5), shared by the API and the pages and
 # made by the server's start-up hook right after the served build is loaded
 # (dashboard/server.py); dropped with its model when a new build is loaded.
 _indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

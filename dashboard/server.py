@@ -43,7 +43,7 @@ def preload_build() -> None:
         LOG.warning("the build in %s was not preloaded: %s", folder, exc)
         return
     # Then the film search, which a large catalog's select boxes and the search box use
-    # (about 0.2 s for 5,000 films, 5-12 s for 100,000): not on the first search's clock.
+    # (about 0.2 s for 5,000 films, 12 s for 100,000 at load 5): not on the first search's clock.
     api.search_index_of(model)
 
 
