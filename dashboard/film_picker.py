@@ -17,6 +17,7 @@ script, so the page never sees a string where it expects a film id.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,7 +30,8 @@ from recommender.search import SearchHit
 # Up to this many films a box lists the catalog (the browser filters it as one types).
 # Above, the server searches (see the module docstring). The full TMDB catalog (4,803
 # films) is above it: its list cost the recommender page about 0.15-0.2 s per run.
-FULL_LIST_FILMS = 1_000
+# ``MOVIE_SELECT_FULL_LIST`` sets it (a deployment's choice; the browser tests set 0).
+FULL_LIST_FILMS = int(os.environ.get("MOVIE_SELECT_FULL_LIST") or 1_000)
 SEARCH_LIMIT = 30
 SEARCH_PLACEHOLDER = "Type a title, person or keyword, then Enter"
 SEARCH_HELP = (

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -246,6 +247,44 @@ def test_search_by_person_then_back_returns_to_the_previous_film(page, app_url: 
     wait_idle(page)
     page.go_back()
     wait_for(page, "Back to the Nolan film", lambda: query_of(page).get("movie") == chosen and card_count(page) > 0)
+    page.go_back()
+    wait_for(page, "Back to the first film", lambda: heading_text(page) == first_heading)
+    assert_no_problem(page)
+
+
+@pytest.fixture(scope="module")
+def searched_boxes_url(chromium_path, demo_artifacts: Path, tmp_path_factory) -> Iterator[str]:
+    """The app on the demo build with every film select box searched on the server
+    (``MOVIE_SELECT_FULL_LIST=0``), as a catalog of more than 1,000 films has them."""
+    log = tmp_path_factory.mktemp("streamlit-searched") / "server.log"
+    with StreamlitServer(demo_artifacts, log_path=log, extra_env={"MOVIE_SELECT_FULL_LIST": "0"}) as server:
+        yield server.url
+
+
+def test_a_searched_select_box_finds_by_typing_and_back_returns(page, searched_boxes_url: str, demo_ids) -> None:
+    """Typed text + Enter in "Find a film" searches the whole catalog on the server: the best
+    match opens, the box lists the other matches with their reason, and Back returns."""
+    open_page(page, f"{searched_boxes_url}/recommender")
+    wait_for(page, "the first result cards", lambda: card_count(page) > 0)
+    first_heading = heading_text(page)
+    field = page.locator(f'{MAIN} [data-testid="stSelectbox"]').filter(has_text="Find a film").locator("input").first
+    field.click()
+    assert page.locator('[role="option"]').count() <= 1  # the chosen film only, not the catalog
+    field.fill("amelie")
+    field.press("Enter")
+    wait_heading(page, "Amélie")
+    assert query_of(page)["movie"] == str(demo_ids["Amélie"])
+    field.click()
+    field.fill("Nolan")
+    field.press("Enter")
+    wait_for(page, "a Nolan film", lambda: heading_text(page) not in ("", "Recommendations for Amélie"))
+    wait_idle(page)
+    field.click()
+    options = page.locator('[role="option"]')
+    wait_for(page, "the listed matches", lambda: options.filter(has_text="Christopher Nolan (director)").count() > 1)
+    page.keyboard.press("Escape")
+    page.go_back()
+    wait_heading(page, "Amélie")
     page.go_back()
     wait_for(page, "Back to the first film", lambda: heading_text(page) == first_heading)
     assert_no_problem(page)
