@@ -69,13 +69,14 @@ def _last_key(key: str) -> str:
     return f"{key}__last"
 
 
-def resolve_typed(model: RecommenderModel, key: str, fallback: int | None) -> None:
+def resolve_typed(model: RecommenderModel, key: str, fallback: int | None, exclude: Iterable[int] = ()) -> None:
     """Before the box is drawn: typed text in ``st.session_state[key]`` becomes the best
     match's id (or, when nothing matches, the film chosen before, else ``fallback``), and
-    the matches are remembered for the box's options."""
+    the matches are remembered for the box's options; films in ``exclude`` are not chosen."""
     value = st.session_state.get(key)
     if isinstance(value, str):
-        hits = _search(model, value)
+        excluded = {int(i) for i in exclude}
+        hits = [hit for hit in _search(model, value) if hit.movie_id not in excluded]
         _remember(key, hits, value)
         before = st.session_state.get(_last_key(key), fallback)
         st.session_state[key] = hits[0].movie_id if hits else before
@@ -158,7 +159,7 @@ def film_selectbox(
             label, ids, index=None if index_none else 0, format_func=cache.option_labels(model).__getitem__,
             key=key, placeholder=placeholder, help=help, **kwargs,
         )
-    resolve_typed(model, key, fallback)
+    resolve_typed(model, key, fallback, exclude)
     options = _options(model, key, [st.session_state.get(key)], exclude, extra)
     value = container.selectbox(
         label, options, index=None if index_none else 0, format_func=_format(model, key), key=key,

@@ -116,3 +116,15 @@ def test_compare_page_box_searches_on_the_server(large, monkeypatch, demo_artifa
     assert not at.exception
     assert at.selectbox(key="cmp_movie").value == amelie
     assert at.query_params["movie"] == str(amelie)
+
+
+def test_the_second_film_is_never_the_first(large, monkeypatch, demo_artifacts):
+    """Typed text whose best match is the film shown picks the next match as the second film."""
+    model = demo_model(demo_artifacts)
+    amelie = model.resolve("Amélie")
+    at = start_app(monkeypatch, demo_artifacts, "pages/recommender.py", {"movie": str(amelie)})
+    at.toggle(key="rec_comparing").set_value(True).run()
+    type_into(at, "rec_compare", "amelie")
+    assert not at.exception
+    second = at.selectbox(key="rec_compare").value
+    assert second is None or second != amelie
