@@ -68,6 +68,7 @@ def measure_build(catalog: Path, label: str, code: Path, python: str, extra: lis
             "analysis_s": manifest.get("analysis_timings_s", {}),
             "neighbour_search": manifest.get("neighbour_search"),
             "maps": manifest.get("maps", {}),
+            "map_graphs": manifest.get("map_graphs", {}),
             "artifact_bytes": folder_bytes(out),
         })
     else:
