@@ -220,6 +220,9 @@ def load_analysis(folder: str | Path, *, verify: bool = True) -> Analysis:
         if "cluster_broad" in arrays and "cluster_fine" in arrays:
             analysis.cluster_ids[name] = ClusterIds(arrays["cluster_broad"], arrays["cluster_fine"])
         analysis.clusters[name] = reader.table(f"clusters_{name}")
+        graphs = reader.manifest.get("map_graphs")  # builds before it existed have none
+        if isinstance(graphs, dict) and isinstance(graphs.get(name), dict):
+            analysis.graphs[name] = graphs[name]
     return analysis
 
 

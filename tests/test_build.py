@@ -9,6 +9,7 @@ import pytest
 
 from recommender.build import CatalogSource, build
 from recommender.config import ProjectionSettings, RecommenderConfig
+from recommender.loading import load_analysis
 
 
 def _files(folder: Path) -> dict[str, str]:
@@ -36,4 +37,5 @@ def test_large_catalog_maps_in_worker_processes_equal_one_process(tmp_path):
         assert f"{name}/knn_graph" in two["analysis_timings_s"]
         assert two["maps"][f"{name}/tsne/2"]["trustworthiness"] > 0.9
     assert two["map_graphs"] == one["map_graphs"]
+    assert load_analysis(tmp_path / "two").graphs == two["map_graphs"]
     assert _files(tmp_path / "two") == _files(tmp_path / "one")
