@@ -9,8 +9,10 @@ settings) on free ports of 127.0.0.1, and drives both in headless Chromium (Debi
 ``/usr/bin/chromium`` through Playwright). Every figure is wall time in the browser,
 from the action to the page settled: the server has reported the script run the action
 caused finished (the app root's script state went from running to not running), the page
-shows no placeholder skeleton and is idle, and the browser has painted two more frames
-(charts drawn). A run shorter than one React commit never shows "running" in the DOM:
+shows no placeholder skeleton and is idle, the browser has painted two more frames, and
+the page has neither changed nor run a long task (over 50 ms) for :data:`CALM_S` (a large
+chart is parsed and drawn after the run's end reaches the page; the figure is the time of
+the last change or long task, not of the wait). A run shorter than one React commit never shows "running" in the DOM:
 then the page's last content change counts, once the page has been idle and unchanged
 for :data:`QUIET_S` (the figure is the time of that last change, not of the wait). The
 floor's button shows a run counter (from ``st.session_state``): its change is the settle
@@ -143,6 +145,14 @@ class Server:
 RUN_OBSERVER = """
 window.movieExplorerChanges = 0;
 window.movieExplorerLastChange = performance.now();
+window.movieExplorerLastBusy = 0;
+try {
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) {
+      window.movieExplorerLastBusy = Math.max(window.movieExplorerLastBusy, entry.startTime + entry.duration);
+    }
+  }).observe({type: 'longtask', buffered: true});
+} catch (error) {}
 new MutationObserver(records => {
   for (const record of records) {
     if (record.oldValue === 'running'
@@ -163,8 +173,10 @@ new MutationObserver(records => {
   }
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
-# [changes so far, ms since the last change, the page's clock now]
-PAGE_CHANGES = "() => [window.movieExplorerChanges || 0, performance.now() - (window.movieExplorerLastChange || 0), performance.now()]"
+# [changes so far, ms since the last change or long task (>50 ms of the main thread), the page's clock now]
+PAGE_CHANGES = """() => [window.movieExplorerChanges || 0,
+  performance.now() - Math.max(window.movieExplorerLastChange || 0, window.movieExplorerLastBusy || 0),
+  performance.now()]"""
 
 
 class RunWatcher:
@@ -198,7 +210,8 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
 
     The run's end as the DOM shows it (:data:`RUN_OBSERVER`); failing that (a run shorter
     than one React commit shows no "running"), the main area's last content change once
-    the app is idle and the page unchanged for :data:`QUIET_S`. ``changes_before``: the
+    the app is idle and the page unchanged (no DOM change, no long task) for :data:`QUIET_S`;
+    then the page's drawing: no change and no long task for :data:`CALM_S`. ``changes_before``: the
     page's change count before the action (None after a navigation: any change counts).
     """
     url_before, url_changed_at = page.url, None
@@ -224,7 +237,18 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
         page.wait_for_timeout(5)
     page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     page.evaluate(TWO_FRAMES)
-    return time.perf_counter() - start
+    finished = time.perf_counter() - start
+    # The run is over, but the browser may still be drawing what it sent (a large figure is
+    # parsed and drawn after the run's end reaches the DOM): the page has settled once it
+    # neither changed nor ran a long task for CALM_S; the figure is the time of the last of them.
+    while True:
+        changes, quiet_ms, now_ms = _page_changes(page)
+        elapsed = time.perf_counter() - start
+        if quiet_ms >= CALM_S * 1000:
+            return max(finished, elapsed - quiet_ms / 1000)
+        if elapsed > TIMEOUT_S:
+            raise NotSettled(f"the page kept changing for {TIMEOUT_S:.0f} s after the run finished")
+        page.wait_for_timeout(20)
 
 
 def _calm(page, bound_s: float = 5.0) -> None:
@@ -234,24 +258,64 @@ def _calm(page, bound_s: float = 5.0) -> None:
         page.wait_for_timeout(20)
 
 
-def timed_action(page, watcher: RunWatcher, action: Callable[[], None]) -> float:
-    """Seconds from ``action`` to the page settled after the script run it caused."""
+# Streamlit draws a changed figure as a new chart (a new element id), and a large figure can
+# reach the page seconds after the run's end does: an action that changes a chart marks the
+# charts drawn before it, and is settled only when as many unmarked charts are drawn.
+MARK_CHARTS = f"() => document.querySelectorAll('{MAIN} .js-plotly-plot').forEach(el => el.movieExplorerOld = true)"
+NEW_CHARTS_DRAWN = f"""(wanted) => [...document.querySelectorAll('{MAIN} .js-plotly-plot')]
+  .filter(el => !el.movieExplorerOld && el._fullLayout && el._fullData).length >= wanted"""
+
+
+def _charts_drawn(page, charts: int, start: float) -> None:
+    if charts:
+        page.wait_for_function(NEW_CHARTS_DRAWN, arg=charts, timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000,
+                               polling=20)
+
+
+def timed_action(page, watcher: RunWatcher, action: Callable[[], None], charts: int = 0) -> float:
+    """Seconds from ``action`` to the page settled after the script run it caused; ``charts``:
+    how many charts the action redraws (the page is settled once they are drawn)."""
     _calm(page)
+    page.evaluate(MARK_CHARTS)
     before = watcher.finished
     changes_before = _page_changes(page)[0]
     start = time.perf_counter()
     action()
-    return _settle(page, watcher, before, start, changes_before)
+    seconds = _settle(page, watcher, before, start, changes_before)
+    if not charts:
+        return seconds
+    _charts_drawn(page, charts, start)
+    return max(seconds, _settle_drawing(page, start))
 
 
-def timed_load(page, watcher: RunWatcher, url: str) -> float:
-    """Seconds from navigating to ``url`` to the page settled after its script run."""
+def timed_load(page, watcher: RunWatcher, url: str, charts: int = 0) -> float:
+    """Seconds from navigating to ``url`` to the page settled after its script run, with
+    ``charts`` charts drawn."""
     before = watcher.finished
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
     seconds = _settle(page, watcher, before, start)
     page.wait_for_function(PAGE_SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
-    return max(seconds, time.perf_counter() - start)
+    seconds = max(seconds, time.perf_counter() - start)
+    if not charts:
+        return seconds
+    _charts_drawn(page, charts, start)
+    return max(seconds, _settle_drawing(page, start))
+
+
+def _settle_drawing(page, start: float) -> float:
+    """After the charts are drawn: two frames, then no change and no long task for CALM_S;
+    the time of the last of them."""
+    page.evaluate(TWO_FRAMES)
+    drawn = time.perf_counter() - start
+    while True:
+        changes, quiet_ms, now_ms = _page_changes(page)
+        elapsed = time.perf_counter() - start
+        if quiet_ms >= CALM_S * 1000:
+            return max(drawn, elapsed - quiet_ms / 1000)
+        if elapsed > TIMEOUT_S:
+            raise NotSettled(f"the page kept changing for {TIMEOUT_S:.0f} s after its charts were drawn")
+        page.wait_for_timeout(20)
 
 
 def timed_counter(page, action: Callable[[], None], counter_text: str) -> float:
@@ -335,12 +399,16 @@ def measure_app(
         "recommender": recommender_url, "overview": f"{url}/", "explorer": f"{url}/explorer",
         "compare": f"{url}/compare", "data": f"{url}/data",
     }
+    # Charts each page draws when it loads (overview: decades, languages, genres; the
+    # comparison's open tab: each vectorizer's top terms; the explorer: the map).
+    charts = {"overview": 3, "explorer": 1, "compare": 2}
     for name, target in pages.items():  # the first visit: fetch the frontend and each page's code once
         record(f"first visit (not reported): {name}", lambda target=target: timed_load(page, watcher, target))
     for round_index in range(rounds):
         flip = round_index % 2
         for name, target in pages.items():
-            record(f"page load: {name}", lambda target=target: timed_load(page, watcher, target))
+            record(f"page load: {name}", lambda name=name, target=target: timed_load(
+                page, watcher, target, charts.get(name, 0)))
 
         record("(untimed) open the recommender", lambda: timed_load(page, watcher, recommender_url))
         record("recommender: another film (More like this)",
@@ -357,11 +425,11 @@ def measure_app(
 
         record("(untimed) open the explorer", lambda: timed_load(page, watcher, pages["explorer"]))
         record("explorer: map type",
-               lambda: timed_action(page, watcher, lambda: radio_option(page, "Map type", ["UMAP", "PCA"][flip]).click()))
+               lambda: timed_action(page, watcher, lambda: radio_option(page, "Map type", ["UMAP", "PCA"][flip]).click(), 1))
         record("explorer: colour",
-               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(page, "Colour by", ["Decade", "Cluster (broad)"][flip])))
+               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(page, "Colour by", ["Decade", "Cluster (broad)"][flip]), 1))
         record("explorer: vectorizer",
-               lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click()))
+               lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click(), 1))
 
         record("(untimed) open the comparison", lambda: timed_load(page, watcher, pages["compare"]))
         record("compare: vectorizer",
