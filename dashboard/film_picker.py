@@ -27,11 +27,20 @@ from dashboard import cache
 from recommender.model import RecommenderModel
 from recommender.search import SearchHit
 
+
 # Up to this many films a box lists the catalog (the browser filters it as one types).
 # Above, the server searches (see the module docstring). The full TMDB catalog (4,803
 # films) is above it: its list cost the recommender page about 0.15-0.2 s per run.
 # ``MOVIE_SELECT_FULL_LIST`` sets it (a deployment's choice; the browser tests set 0).
-FULL_LIST_FILMS = int(os.environ.get("MOVIE_SELECT_FULL_LIST") or 1_000)
+def _full_list_films(default: int = 1_000) -> int:
+    raw = os.environ.get("MOVIE_SELECT_FULL_LIST", "").strip()
+    try:
+        return max(int(raw), 0) if raw else default
+    except ValueError:  # a bad setting keeps the default rather than breaking every page
+        return default
+
+
+FULL_LIST_FILMS = _full_list_films()
 SEARCH_LIMIT = 30
 SEARCH_PLACEHOLDER = "Type a title, person or keyword, then Enter"
 SEARCH_HELP = (

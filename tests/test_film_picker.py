@@ -128,3 +128,9 @@ def test_the_second_film_is_never_the_first(large, monkeypatch, demo_artifacts):
     assert not at.exception
     second = at.selectbox(key="rec_compare").value
     assert second is None or second != amelie
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", 1_000), ("0", 0), ("5000", 5_000), ("lots", 1_000), ("-3", 0)])
+def test_the_full_list_threshold_comes_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("MOVIE_SELECT_FULL_LIST", raw)
+    assert film_picker._full_list_films() == expected
