@@ -2,16 +2,15 @@
 
 import streamlit as st
 
-from dashboard import cache, figures, labels, open_film, shell, state
+from dashboard import analysis_cache, cache, labels, open_film, shell, state
 from dashboard.text import md
-from recommender import summary
 from recommender.ranking import genres_of
 
 shell.page_in_shell()  # a deep link opened first after a start runs the page alone
 
 model = cache.get_model()
-catalog = model.catalog
-facts = summary.catalog_summary(catalog)
+charts = analysis_cache.overview_charts(model, cache.build_stamp(model))  # made once per build
+facts = charts.facts
 stats = model.stats
 catalog_name = model.manifest.get("catalog", {}).get("name", "catalog")
 
@@ -29,16 +28,14 @@ tiles[4].metric("Directors", f"{facts['directors']:,}", border=True)
 
 left, right = st.columns([3, 2])
 with left:
-    decades = summary.decade_counts(catalog)
-    if decades.empty:
+    if charts.decades is None:
         st.info("No film of this catalog has a release year, so there is no timeline.")
     else:
-        st.plotly_chart(figures.decades_figure(decades), key="decades_chart")
+        st.plotly_chart(charts.decades, key="decades_chart")
 with right:
-    languages = summary.language_counts(catalog, top=10)
-    st.plotly_chart(figures.languages_figure(languages), key="languages_chart")
+    st.plotly_chart(charts.languages, key="languages_chart")
 
-st.plotly_chart(figures.genres_figure(summary.genre_counts(catalog)), key="genres_chart")
+st.plotly_chart(charts.genres, key="genres_chart")
 
 st.header("Top rated films")
 st.latex(labels.weighted_rating_formula(stats))
