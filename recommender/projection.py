@@ -152,8 +152,16 @@ def approximate_knn_graph(svd_vectors: np.ndarray, k: int, seed: int) -> tuple[n
     drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), k)
     keep = np.ones(found.shape, dtype=bool)
     keep[np.arange(n), drop] = False
-    indices = found[keep].reshape(n, k).astype(np.int32)
-    distances = np.maximum(distances[keep].reshape(n, k), 0.0).astype(np.float32)
+    indices = found[keep].reshape(n, k)
+    # Distances recomputed from the vectors, nearest first (ties by the lower index): on
+    # rows NN-descent could not fill properly (tiny catalogs) it reports a placeholder 1.0.
+    similarity = np.empty(indices.shape, dtype=np.float32)
+    for start in range(0, n, 10_000):  # (rows, k, c) gathered 10,000 rows at a time: ~180 MB at k 90
+        stop = min(n, start + 10_000)
+        similarity[start:stop] = np.einsum("ij,ikj->ik", data[start:stop], data[indices[start:stop]])
+    order = np.lexsort((indices, -similarity), axis=1)
+    indices = np.take_along_axis(indices, order, axis=1).astype(np.int32)
+    distances = np.maximum(1.0 - np.take_along_axis(similarity, order, axis=1), 0.0).astype(np.float32)
     return indices, distances
 
 

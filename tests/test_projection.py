@@ -285,4 +285,8 @@ def test_approximate_knn_graph_recalls_the_exact_graph_and_is_reproducible() -> 
     assert graph_recall(vectors, indices, 30, sample=3000, seed=0) == pytest.approx(recall)
     again = approximate_knn_graph(vectors, 30, seed=0)
     assert np.array_equal(again[0], indices) and np.array_equal(again[1], distances)
-    assert approximate_knn_graph(vectors[:5], 10, seed=0)[0].shape == (5, 4)  # at most N - 1 neighbours
+    # At most N - 1 neighbours; on a tiny catalog (where NN-descent itself reports
+    # placeholder distances) every other film, in the exact graph's order.
+    tiny = approximate_knn_graph(vectors[:5], 10, seed=0)
+    np.testing.assert_array_equal(tiny[0], knn_graph(vectors[:5], 10)[0])
+    np.testing.assert_allclose(tiny[1], knn_graph(vectors[:5], 10)[1], atol=1e-5)
