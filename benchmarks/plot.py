@@ -94,7 +94,7 @@ def plot_scale_before_after(records: list[dict], path: Path) -> None:
         left.plot([sizes[-1], 1_000_000], [last, last * 1_000_000 / sizes[-1]], ":", color="tab:blue",
                   label="after at 1M: projected (linear), not measured")
     left.plot(sizes, [after[n]["wall_s"] for n in sizes], "s--", color="tab:blue", alpha=0.6,
-              label="after: wall (machine shared, load 7-40)")
+              label="after: wall (machine shared with other work)")
     left.axhline(30 * 60, color="gray", linewidth=0.8, linestyle="-.", label="30 min")
     left.set_ylabel("seconds")
     left.set_title("Core build (--skip-maps): time")
