@@ -87,12 +87,13 @@ with film_tab:
                     figures.highlight_in_both(table), hide_index=True, key=f"cmp_list_{name}", placeholder=NOT_LISTED,
                     column_order=["rank", "display_title", "year", "similarity", "other_rank"],
                     column_config={
+                        # 380 px in all: the two lists side by side fit at 1280 px.
                         "rank": st.column_config.NumberColumn("#", width=36, format="%d"),
-                        "display_title": st.column_config.TextColumn("Film", width=196),
-                        "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-                        "similarity": st.column_config.NumberColumn("Similarity", width=84, format="%.3f"),
+                        "display_title": st.column_config.TextColumn("Film", width=140),
+                        "year": st.column_config.NumberColumn("Year", width=52, format="%d"),
+                        "similarity": st.column_config.NumberColumn("Similarity", width=76, format="%.3f"),
                         "other_rank": st.column_config.NumberColumn(
-                            "Other rank", width=84, format="%d",
+                            "Other rank", width=76, format="%d",
                             help=f"Its rank in the other vectorizer's list ({NOT_LISTED}: not in that list).",
                         ),
                     },
