@@ -199,9 +199,12 @@ def split_dense_columns(vectors: sp.csr_matrix, share: float = DENSE_SHARE) -> t
     frequent = df > share * n
     if n < 2 or not frequent.any():
         return vectors, None
-    columns = sp.csc_matrix(vectors)
-    dense = columns[:, np.where(frequent)[0]].toarray()
-    rest = sp.csr_matrix(columns[:, np.where(~frequent)[0]])
+    # Columns picked straight from the rows (no CSC copy of the whole matrix, which
+    # with both vectorizers' searches in parallel held two extra copies at once); each
+    # row's columns sorted as the CSC route left them, so every product is unchanged.
+    dense = vectors[:, np.where(frequent)[0]].toarray()
+    rest = vectors[:, np.where(~frequent)[0]]
+    rest.sort_indices()
     return rest, dense
 
 
@@ -544,18 +547,27 @@ def search_neighbours(
     )
     recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells)
     if extra is not None:
-        index, scores = _reorder(index, scores, extra, chunk_rows, extra_pairs)
+        index, scores = _reorder(index, scores, extra, chunk_rows, extra_pairs, copy=False)  # ours: no copy
     return index, scores, SearchReport("pruned", min(recall_k, k), round(recall, 4), used)
 
 
 def _reorder(
-    index: np.ndarray, scores: np.ndarray, extra: ExtraTerm, chunk_rows: int, extra_pairs: PairTerm | None = None
+    index: np.ndarray,
+    scores: np.ndarray,
+    extra: ExtraTerm,
+    chunk_rows: int,
+    extra_pairs: PairTerm | None = None,
+    *,
+    copy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's listed neighbours ordered by score + ``extra`` (ties: lower index);
     padding stays last. ``extra_pairs``, when given, computes the same values for the
     listed pairs only (``extra`` computes rows x N: quadratic, about 90 s of CPU per
-    vectorizer at 100,000 films and hours at 1,000,000)."""
-    index, scores = index.copy(), scores.copy()
+    vectorizer at 100,000 films and hours at 1,000,000). ``copy=False`` reorders the
+    given arrays in place (two N x k arrays fewer: 0.8 GB per vectorizer at 1,000,000
+    films with k = 100)."""
+    if copy:
+        index, scores = index.copy(), scores.copy()
     step = max(1, chunk_rows) if extra_pairs is None else 65_536
     for start in range(0, len(index), step):
         stop = min(len(index), start + step)

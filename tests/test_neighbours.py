@@ -333,3 +333,9 @@ def test_reordering_by_the_audience_pairs_equals_the_full_rows():
     np.testing.assert_array_equal(by_block[0], by_pairs[0])
     np.testing.assert_array_equal(by_block[1], by_pairs[1])
     assert np.all(by_pairs[0][::7, 9:] == -1)
+    # The search reorders its own lists in place (no second pair of N x k arrays): same result.
+    own_index, own_scores = index.copy(), scores.copy()
+    in_place = neighbours._reorder(own_index, own_scores, audience.block, 16, audience.pairs, copy=False)
+    assert in_place[0] is own_index and in_place[1] is own_scores
+    np.testing.assert_array_equal(own_index, by_pairs[0])
+    np.testing.assert_array_equal(own_scores, by_pairs[1])
