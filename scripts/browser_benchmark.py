@@ -237,18 +237,9 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
         page.wait_for_timeout(5)
     page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     page.evaluate(TWO_FRAMES)
-    finished = time.perf_counter() - start
     # The run is over, but the browser may still be drawing what it sent (a large figure is
-    # parsed and drawn after the run's end reaches the DOM): the page has settled once it
-    # neither changed nor ran a long task for CALM_S; the figure is the time of the last of them.
-    while True:
-        changes, quiet_ms, now_ms = _page_changes(page)
-        elapsed = time.perf_counter() - start
-        if quiet_ms >= CALM_S * 1000:
-            return max(finished, elapsed - quiet_ms / 1000)
-        if elapsed > TIMEOUT_S:
-            raise NotSettled(f"the page kept changing for {TIMEOUT_S:.0f} s after the run finished")
-        page.wait_for_timeout(20)
+    # parsed and drawn after the run's end reaches the DOM).
+    return _until_calm(page, start, time.perf_counter() - start, "the run finished")
 
 
 def _calm(page, bound_s: float = 5.0) -> None:
@@ -307,14 +298,19 @@ def _settle_drawing(page, start: float) -> float:
     """After the charts are drawn: two frames, then no change and no long task for CALM_S;
     the time of the last of them."""
     page.evaluate(TWO_FRAMES)
-    drawn = time.perf_counter() - start
+    return _until_calm(page, start, time.perf_counter() - start, "its charts were drawn")
+
+
+def _until_calm(page, start: float, reached: float, what: str) -> float:
+    """Seconds from ``start`` until the page neither changed nor ran a long task for
+    CALM_S: the time of the last of them, at least ``reached`` (when ``what`` happened)."""
     while True:
-        changes, quiet_ms, now_ms = _page_changes(page)
+        _, quiet_ms, _ = _page_changes(page)
         elapsed = time.perf_counter() - start
         if quiet_ms >= CALM_S * 1000:
-            return max(drawn, elapsed - quiet_ms / 1000)
+            return max(reached, elapsed - quiet_ms / 1000)
         if elapsed > TIMEOUT_S:
-            raise NotSettled(f"the page kept changing for {TIMEOUT_S:.0f} s after its charts were drawn")
+            raise NotSettled(f"the page kept changing for {TIMEOUT_S:.0f} s after {what}")
         page.wait_for_timeout(20)
 
 
