@@ -2,13 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-ARTIFACTS ?= artifacts
+ARTIFACTS ?= $(or $(MOVIE_ARTIFACTS),artifacts)
 
 .PHONY: run test test-fast lint setup setup-dev artifacts system-deps bench evaluate container-check clean
 
 ## Set everything up (venv, pinned requirements, demo artifacts if missing) and run the app on :8501.
 run: setup artifacts
-	$(PY) -m streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0
+	MOVIE_ARTIFACTS=$(ARTIFACTS) $(PY) -m streamlit run streamlit_app.py --server.port 8501 --server.address 0.0.0.0
 
 ## Set everything up (venv, pinned test requirements, system packages) and run the WHOLE suite:
 ## unit, AppTest, full TMDB data, UMAP, browser (Chromium) and container checks.
@@ -40,10 +40,10 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
-## Demo catalog artifacts, built only when missing.
+## Demo catalog artifacts, built when missing or when this code no longer loads them
+## (a build of another catalog is never replaced: see scripts/demo_artifacts.py).
 artifacts: setup
-	@if [ -f "$(ARTIFACTS)/manifest.json" ]; then echo "artifacts present in $(ARTIFACTS)"; \
-	else $(PY) -m recommender build --out $(ARTIFACTS); fi
+	$(PY) scripts/demo_artifacts.py $(ARTIFACTS)
 
 ## Debian packages the browser and container tests need (installs as root, else lists what is missing).
 system-deps:
@@ -59,4 +59,4 @@ container-check: setup-dev system-deps
 	bash scripts/check_container.sh
 
 clean:
-	rm -rf $(ARTIFACTS) .pytest_cache
+	rm -rf artifacts .pytest_cache
