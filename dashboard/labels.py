@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from recommender.config import AudienceSettings
 from recommender.model import RecommenderModel
 from recommender.popularity import RatingStats
 from recommender.results import known_year
@@ -150,6 +151,23 @@ def movie_caption(model: RecommenderModel, movie_id: int) -> str:
     if "weighted_rating" in movie:
         parts.append(f"weighted rating {float(movie['weighted_rating']):.2f}")
     return " · ".join(parts)
+
+
+def audience_text(audience: AudienceSettings) -> str:
+    """The audience signals the ranking adds to the similarity, in words, e.g. "the audience
+    (agreement of vote averages, popularity, agreement of popularity, similar reception)";
+    "" when none is on."""
+    names = [
+        name
+        for weight, name in (
+            (audience.rating_agreement, "agreement of vote averages"),
+            (audience.popularity, "popularity"),
+            (audience.popularity_agreement, "agreement of popularity"),
+            (audience.reception, "similar reception"),
+        )
+        if weight > 0
+    ]
+    return f"the audience ({', '.join(names)})" if names else ""
 
 
 def _latex_number(value: float, decimals: int) -> str:

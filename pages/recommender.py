@@ -199,13 +199,14 @@ if compare_id is not None:
 
 blended = rating_weight > 0
 method = labels.VECTORIZER_LABELS.get(vectorizer, vectorizer)
+audience = labels.audience_text(model.audience.settings)
 st.caption(
     f"Ranked by {method} similarity"
     + (
         " to the mix of the chosen films" if mix
         else " (story, genres, keywords, people, studio, era, language, rating)"
     )
-    + " and the audience (agreement of vote averages, popularity)"
+    + (f" and {audience}" if audience else "")
     + (f", blended {rating_weight:.0%} with the weighted rating" if blended else "")
     + (", diversified with MMR" if mmr else "")
     + (". Filters are on." if filters.active else ".")

@@ -77,3 +77,15 @@ def test_option_label_adds_the_plain_spelling_of_accented_titles() -> None:
     for letter in typed:
         position = label.find(letter, position) + 1
         assert position > 0
+
+
+def test_audience_text_names_every_signal_on_and_only_those():
+    from recommender.config import AudienceSettings
+
+    assert labels.audience_text(AudienceSettings()) == (
+        "the audience (agreement of vote averages, popularity, agreement of popularity, similar reception)"
+    )
+    only_reception = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0)
+    assert labels.audience_text(only_reception) == "the audience (similar reception)"
+    off = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0)
+    assert labels.audience_text(off) == ""

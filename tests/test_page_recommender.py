@@ -131,6 +131,8 @@ def test_deep_link_restores_the_view(monkeypatch, demo_artifacts):
     assert len(more_buttons(at)) == 5
     assert at.sidebar.radio(key="vectorizer").value == "count"
     assert "Ranked by Count similarity" in " ".join(c.value for c in at.caption)
+    ranked = next(c.value for c in at.caption if c.value.startswith("Ranked by"))
+    assert "similar reception" in ranked  # the single film's list names every audience signal, as the mix's does
     assert not at.warning
 
 
