@@ -8,7 +8,7 @@ Catalog text is only ever shown in tables or escaped markdown, never as HTML.
 
 import streamlit as st
 
-from dashboard import cache, session, shell, uploads
+from dashboard import cache, session, shell, state, uploads
 from dashboard.jobs import BuildRefused
 from dashboard.text import md
 from recommender import summary
@@ -63,6 +63,8 @@ def build_demo(skip_maps: bool) -> bool:
     return True
 
 
+TABS = ("Catalog", "Build manifest", "Build your own")
+
 st.title("Data")
 notice = st.session_state.pop("data_notice", None)
 if notice:
@@ -82,129 +84,143 @@ if own:
 else:
     head[0].caption(f"Showing the served catalog, from {md(current)}; it changes only through the command line.")
 
-catalog_tab, build_tab, upload_tab = st.tabs(["Catalog", "Build manifest", "Build your own"])
+# A build's start and progress show whichever tab is open (the shell polls in the sidebar
+# on the other pages).
+started = st.session_state.pop("data_started", None)
+if started:
+    st.info(md(started), icon=":material/hourglass_top:")
+session.poll_build()
 
-# Filled first: when the loaded artifacts are unusable, get_model() below stops the
-# script, and building one's own must still be possible.
+# Only the open tab runs and is sent to the browser (the open one is ``tab=`` in the URL):
+# the build manifest's highlighted command and JSON viewer, and its two tables, loaded
+# code and drew elements on every visit of the catalog. When the loaded artifacts are
+# unusable, get_model() stops the script inside the catalog or manifest tab; the tab bar
+# is drawn before it, so building one's own stays one click away.
+SETTINGS = [state.Setting("data_tab", "tab", TABS[0], "str", choices=TABS)]
+state.restore(SETTINGS)
+catalog_tab, build_tab, upload_tab = st.tabs(TABS, key="data_tab", on_change="rerun")
+state.publish(SETTINGS)
+
 with upload_tab:
-    settings = session.settings()
-    if not settings.enabled:
-        st.info("Uploads and builds are turned off on this server (MOVIE_UPLOADS=off).", icon=":material/block:")
-    else:
-        st.caption(
-            "What you build here is yours: it is shown to you only, in this browser session, and kept for at most "
-            f"{settings.max_age_hours:g} hours (your {settings.keep_per_session} newest builds). The served catalog "
-            "that everyone sees is not changed."
-        )
-        started = st.session_state.pop("data_started", None)
-        if started:
-            st.info(md(started), icon=":material/hourglass_top:")
-        session.poll_build()
-        busy = session.jobs().job(session.session_id()) is not None
-        st.subheader("Upload a catalog")
-        kind = st.radio(
-            "What are you uploading?", list(uploads.KINDS), format_func=uploads.KINDS.get,
-            horizontal=True, key="upload_kind",
-        )
-        if kind == "tmdb":
-            st.caption(
-                "The two files of Kaggle's TMDB 5000 dataset (tmdb/tmdb-movie-metadata), as .csv, .csv.gz or .zip. "
-                "Without the credits file, films are matched without cast and directors."
-            )
-            pair = st.columns(2)
-            files = {
-                "movies": pair[0].file_uploader(
-                    "Movies file (tmdb_5000_movies.csv)", type=uploads.FILE_TYPES, key="upload_movies"
-                ),
-                "credits": pair[1].file_uploader(
-                    "Credits file (tmdb_5000_credits.csv), optional", type=uploads.FILE_TYPES, key="upload_credits"
-                ),
-            }
-            ready = files["movies"] is not None
+    if upload_tab.open:
+        settings = session.settings()
+        if not settings.enabled:
+            st.info("Uploads and builds are turned off on this server (MOVIE_UPLOADS=off).", icon=":material/block:")
         else:
             st.caption(
-                "One CSV, UTF-8: required columns id (unique integer) and title; optional year, overview, tagline, "
-                "genres, keywords, cast, directors, production_companies (lists separated by |), original_language, "
-                "runtime, vote_average, vote_count, popularity."
+                "What you build here is yours: it is shown to you only, in this browser session, and kept for at most "
+                f"{settings.max_age_hours:g} hours (your {settings.keep_per_session} newest builds). The served catalog "
+                "that everyone sees is not changed."
             )
-            st.code(CATALOG_FORMAT, language="csv", wrap_lines=True)
-            files = {"catalog": st.file_uploader("Catalog CSV", type=uploads.FILE_TYPES, key="upload_catalog")}
-            ready = files["catalog"] is not None
-        upload_skip_maps = st.checkbox(
-            "Skip maps for a faster build", key="upload_skip_maps",
-            help="Maps and clusters (embedding explorer) take most of the build time: minutes for 5,000 films.",
-        )
-        if st.button(
-            "Validate and build", type="primary", disabled=not ready or busy, key="upload_build", icon=":material/build:"
-        ) and build_upload(kind, files, upload_skip_maps):
-            st.rerun()
+            busy = session.jobs().job(session.session_id()) is not None
+            st.subheader("Upload a catalog")
+            kind = st.radio(
+                "What are you uploading?", list(uploads.KINDS), format_func=uploads.KINDS.get,
+                horizontal=True, key="upload_kind",
+            )
+            if kind == "tmdb":
+                st.caption(
+                    "The two files of Kaggle's TMDB 5000 dataset (tmdb/tmdb-movie-metadata), as .csv, .csv.gz or .zip. "
+                    "Without the credits file, films are matched without cast and directors."
+                )
+                pair = st.columns(2)
+                files = {
+                    "movies": pair[0].file_uploader(
+                        "Movies file (tmdb_5000_movies.csv)", type=uploads.FILE_TYPES, key="upload_movies"
+                    ),
+                    "credits": pair[1].file_uploader(
+                        "Credits file (tmdb_5000_credits.csv), optional", type=uploads.FILE_TYPES, key="upload_credits"
+                    ),
+                }
+                ready = files["movies"] is not None
+            else:
+                st.caption(
+                    "One CSV, UTF-8: required columns id (unique integer) and title; optional year, overview, tagline, "
+                    "genres, keywords, cast, directors, production_companies (lists separated by |), original_language, "
+                    "runtime, vote_average, vote_count, popularity."
+                )
+                st.code(CATALOG_FORMAT, language="csv", wrap_lines=True)
+                files = {"catalog": st.file_uploader("Catalog CSV", type=uploads.FILE_TYPES, key="upload_catalog")}
+                ready = files["catalog"] is not None
+            upload_skip_maps = st.checkbox(
+                "Skip maps for a faster build", key="upload_skip_maps",
+                help="Maps and clusters (embedding explorer) take most of the build time: minutes for 5,000 films.",
+            )
+            if st.button(
+                "Validate and build", type="primary", disabled=not ready or busy, key="upload_build", icon=":material/build:"
+            ) and build_upload(kind, files, upload_skip_maps):
+                st.rerun()
 
-        st.divider()
-        st.subheader("Build the demo catalog for yourself")
-        st.caption("Builds the shipped demo catalog in your own space (with maps unless skipped) and shows it to you.")
-        demo_skip_maps = st.checkbox("Skip maps for a faster build", key="demo_skip_maps")
-        demo_clicked = st.button(
-            "Build the demo catalog for me", key="demo_build", icon=":material/refresh:", disabled=busy
-        )
-        if demo_clicked and build_demo(demo_skip_maps):
-            st.rerun()
+            st.divider()
+            st.subheader("Build the demo catalog for yourself")
+            st.caption("Builds the shipped demo catalog in your own space (with maps unless skipped) and shows it to you.")
+            demo_skip_maps = st.checkbox("Skip maps for a faster build", key="demo_skip_maps")
+            demo_clicked = st.button(
+                "Build the demo catalog for me", key="demo_build", icon=":material/refresh:", disabled=busy
+            )
+            if demo_clicked and build_demo(demo_skip_maps):
+                st.rerun()
 
 with catalog_tab:
-    model = cache.get_model()
-    manifest = model.manifest
-    st.markdown(f"**{md(manifest.get('catalog', {}).get('name', 'catalog'))}** · {model.n_movies:,} films")
-    search = st.text_input("Search titles", key="data_search", placeholder="Part of a title, e.g. night")
-    table = summary.catalog_table(model.catalog, search)
-    st.caption(f"{len(table):,} of {model.n_movies:,} films")
-    st.dataframe(
-        table,
-        hide_index=True,
-        key="data_catalog",
-        column_config={
-            "id": st.column_config.NumberColumn("Id", format="%d"),
-            "display_title": st.column_config.TextColumn("Title", width="medium"),
-            "year": st.column_config.NumberColumn("Year", format="%d"),
-            "genres": st.column_config.TextColumn("Genres"),
-            "directors": st.column_config.TextColumn("Directors"),
-            "cast": st.column_config.TextColumn("Cast"),
-            "original_language": st.column_config.TextColumn("Language"),
-            "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f"),
-            "vote_count": st.column_config.NumberColumn("Votes", format="localized"),
-            "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
-        },
-    )
-
-with build_tab:
-    info = manifest.get("catalog", {})
-    built_at = str(manifest.get("built_at", "?"))
-    tiles = st.columns(4)
-    tiles[0].metric("Films", f"{info.get('movies', model.n_movies):,}", border=True)
-    tiles[1].metric("Built on", built_at.split("T")[0], border=True, help=f"{built_at} (UTC)")
-    tiles[2].metric("Maps", "built" if manifest.get("maps_built") else "skipped", border=True)
-    tiles[3].metric("Schema version", str(manifest.get("schema_version", "?")), border=True)
-    if not manifest.get("maps_built"):
-        st.info("This build has no maps, so the embedding explorer has nothing to draw. Rebuild without skipping maps.")
-    for warning in info.get("warnings", []):
-        st.warning(md(uploads.without_upload_paths(warning)))
-    st.markdown("**Build command**")
-    st.code(manifest.get("build_command", ""), language="bash", wrap_lines=True)
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Package versions**")
-        st.dataframe(summary.manifest_packages(manifest), hide_index=True, key="data_packages")
-    with right:
-        # A table with bars rather than a plotly chart: the data page then loads no plotly at all.
-        st.markdown("**Build time per step**")
-        timings = summary.manifest_timings(manifest)
+    if catalog_tab.open:
+        model = cache.get_model()
+        manifest = model.manifest
+        st.markdown(f"**{md(manifest.get('catalog', {}).get('name', 'catalog'))}** · {model.n_movies:,} films")
+        search = st.text_input("Search titles", key="data_search", placeholder="Part of a title, e.g. night")
+        table = summary.catalog_table(model.catalog, search)
+        st.caption(f"{len(table):,} of {model.n_movies:,} films")
         st.dataframe(
-            timings, hide_index=True, key="data_timings",
+            table,
+            hide_index=True,
+            key="data_catalog",
             column_config={
-                "step": st.column_config.TextColumn("Step"),
-                "seconds": st.column_config.ProgressColumn(
-                    "Seconds", format="%.1f s", min_value=0.0,
-                    max_value=max(float(timings["seconds"].max()), 1e-9) if len(timings) else 1.0,
-                ),
+                "id": st.column_config.NumberColumn("Id", format="%d"),
+                "display_title": st.column_config.TextColumn("Title", width="medium"),
+                "year": st.column_config.NumberColumn("Year", format="%d"),
+                "genres": st.column_config.TextColumn("Genres"),
+                "directors": st.column_config.TextColumn("Directors"),
+                "cast": st.column_config.TextColumn("Cast"),
+                "original_language": st.column_config.TextColumn("Language"),
+                "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f"),
+                "vote_count": st.column_config.NumberColumn("Votes", format="localized"),
+                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
             },
         )
-    st.markdown("**Full manifest**")
-    st.json(manifest, expanded=1)
+
+with build_tab:
+    if build_tab.open:
+        model = cache.get_model()
+        manifest = model.manifest
+        info = manifest.get("catalog", {})
+        built_at = str(manifest.get("built_at", "?"))
+        tiles = st.columns(4)
+        tiles[0].metric("Films", f"{info.get('movies', model.n_movies):,}", border=True)
+        tiles[1].metric("Built on", built_at.split("T")[0], border=True, help=f"{built_at} (UTC)")
+        tiles[2].metric("Maps", "built" if manifest.get("maps_built") else "skipped", border=True)
+        tiles[3].metric("Schema version", str(manifest.get("schema_version", "?")), border=True)
+        if not manifest.get("maps_built"):
+            st.info("This build has no maps, so the embedding explorer has nothing to draw. Rebuild without skipping maps.")
+        for warning in info.get("warnings", []):
+            st.warning(md(uploads.without_upload_paths(warning)))
+        st.markdown("**Build command**")
+        st.code(manifest.get("build_command", ""), language="bash", wrap_lines=True)
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Package versions**")
+            st.dataframe(summary.manifest_packages(manifest), hide_index=True, key="data_packages")
+        with right:
+            # A table with bars rather than a plotly chart: the data page then loads no plotly at all.
+            st.markdown("**Build time per step**")
+            timings = summary.manifest_timings(manifest)
+            st.dataframe(
+                timings, hide_index=True, key="data_timings",
+                column_config={
+                    "step": st.column_config.TextColumn("Step"),
+                    "seconds": st.column_config.ProgressColumn(
+                        "Seconds", format="%.1f s", min_value=0.0,
+                        max_value=max(float(timings["seconds"].max()), 1e-9) if len(timings) else 1.0,
+                    ),
+                },
+            )
+        st.markdown("**Full manifest**")
+        st.json(manifest, expanded=1)

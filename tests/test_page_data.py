@@ -23,7 +23,16 @@ def at(monkeypatch, demo_artifacts, tmp_path):
     return start_app(monkeypatch, demo_artifacts, PAGE)
 
 
+def open_tab(at, tab: str):
+    """Open one of the page's tabs (only the open one runs)."""
+    at.session_state["data_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def upload_catalog(at, name: str, content: bytes, skip_maps: bool = True):
+    open_tab(at, "Build your own")
     at.radio(key="upload_kind").set_value("catalog").run()
     at.file_uploader(key="upload_catalog").set_value((name, content, "text/csv"))
     at.checkbox(key="upload_skip_maps").set_value(skip_maps)
@@ -50,9 +59,14 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
     at.text_input(key="data_search").input("batman").run()
     found = at.dataframe[0].value
     assert len(found) > 0 and found["display_title"].str.contains("Batman", case=False).all()
-    packages = at.dataframe[1].value
+    # Only the open tab runs: the catalog alone, no manifest, no upload form.
+    assert len(at.dataframe) == 1 and not at.json and not at.code and not at.get("file_uploader")
+    open_tab(at, "Build manifest")
+    assert at.query_params["tab"] == "Build manifest"
+    assert len(at.dataframe) == 2 and not at.text_input
+    packages = at.dataframe[0].value
     assert {"python", "numpy", "pandas"} <= set(packages["package"])
-    timings = at.dataframe[2].value  # build time per step, as a table with bars: no plotly on this page
+    timings = at.dataframe[1].value  # build time per step, as a table with bars: no plotly on this page
     assert timings["step"].tolist() == list(model.manifest["timings_s"])
     assert len(at.get("plotly_chart")) == 0
     assert len(at.json) == 1
@@ -63,6 +77,8 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
 
 
 def test_upload_button_waits_for_a_file(at):
+    open_tab(at, "Build your own")
+    assert at.query_params["tab"] == "Build your own" and not at.dataframe  # the catalog tab did not run
     assert at.button(key="upload_build").disabled
     at.radio(key="upload_kind").set_value("catalog").run()
     assert at.button(key="upload_build").disabled
@@ -89,6 +105,7 @@ def test_bad_upload_is_rejected_with_a_clear_message(at, demo_artifacts, file, e
 
 
 def test_bad_tmdb_credits_are_rejected(at):
+    open_tab(at, "Build your own")
     at.radio(key="upload_kind").set_value("tmdb").run()
     at.file_uploader(key="upload_movies").set_value(
         ("tmdb_movies_ok.csv", (BAD / "tmdb_movies_ok.csv").read_bytes(), "text/csv")
@@ -114,11 +131,11 @@ def test_good_upload_is_built_loaded_and_can_be_left(at, demo_artifacts, tmp_pat
     assert (folder / "manifest.json").exists()
     assert not list(Path(demo_artifacts).parent.glob("*-uploads"))  # nothing written next to the served build
     assert "only you see it" in " ".join(i.value for i in at.sidebar.info)
-    table = at.dataframe[0].value
+    table = open_tab(at, "Catalog").dataframe[0].value
     assert table["display_title"].tolist() == [
         "Space Wars", "Space Wars II", "Ghost House (1985)", "Ghost House (2005)", "Quiet Garden"
     ]
-    assert {m.label: m.value for m in at.metric}["Maps"] == "skipped"
+    assert {m.label: m.value for m in open_tab(at, "Build manifest").metric}["Maps"] == "skipped"
 
     # The other pages use the uploaded catalog too.
     at.switch_page("pages/recommender.py").run()
@@ -130,14 +147,14 @@ def test_good_upload_is_built_loaded_and_can_be_left(at, demo_artifacts, tmp_pat
     assert not at.exception
     assert "artifacts_dir" not in at.session_state
     assert at.success[0].value == md("Back to the served catalog.")
-    assert len(at.dataframe[0].value) == model.n_movies
+    assert len(open_tab(at, "Catalog").dataframe[0].value) == model.n_movies
     assert not at.sidebar.info  # no "your own build" banner any more
 
 
 def test_user_titles_render_as_text(at):
     upload_catalog(at, "html_titles.csv", (BAD / "html_titles.csv").read_bytes())
     assert not at.error
-    titles = at.dataframe[0].value["display_title"].tolist()
+    titles = open_tab(at, "Catalog").dataframe[0].value["display_title"].tolist()
     assert "<script>alert(1)</script>" in titles  # shown verbatim in the table
     no_html(at)
     for page in ("pages/overview.py", "pages/recommender.py"):
@@ -156,13 +173,14 @@ def test_failed_build_keeps_the_current_catalog(at, demo_artifacts):
     upload_catalog(at, "html_titles.csv", (BAD / "html_titles.csv").read_bytes(), skip_maps=False)
     assert len(at.error) == 1 and at.error[0].value.startswith(md("Build of html_titles.csv failed; nothing was changed"))
     assert "artifacts_dir" not in at.session_state
-    assert len(at.dataframe[0].value) == demo_model(demo_artifacts).n_movies
+    assert len(open_tab(at, "Catalog").dataframe[0].value) == demo_model(demo_artifacts).n_movies
 
 
 def test_the_served_build_is_never_written(at, demo_artifacts, monkeypatch):
     from recommender.artifacts import sha256_file
 
     before = {p.name: sha256_file(p) for p in Path(demo_artifacts).iterdir() if p.is_file()}
+    open_tab(at, "Build your own")
     at.checkbox(key="demo_skip_maps").set_value(True).run()
     at.button(key="demo_build").click().run()
     wait_for_build(at)
@@ -179,7 +197,7 @@ def test_the_served_build_is_never_written(at, demo_artifacts, monkeypatch):
 def test_uploads_can_be_turned_off(monkeypatch, demo_artifacts, tmp_path):
     monkeypatch.setenv("MOVIE_UPLOADS_DIR", str(tmp_path / "uploads"))
     monkeypatch.setenv("MOVIE_UPLOADS", "off")
-    at = start_app(monkeypatch, demo_artifacts, PAGE)
+    at = open_tab(start_app(monkeypatch, demo_artifacts, PAGE), "Build your own")
     assert "Uploads and builds are turned off on this server" in " ".join(i.value for i in at.info)
     assert not at.get("file_uploader")
     assert not [b for b in at.button if b.key in ("upload_build", "demo_build")]
