@@ -61,39 +61,6 @@ def highlight_in_both(table: pd.DataFrame) -> "pd.io.formats.style.Styler":
     return styler.format({"similarity": "{:.3f}", "year": "{:d}", "other_rank": "{:d}"}, na_rep="–")
 
 
-def terms_figure(terms: pd.DataFrame, title: str) -> go.Figure:
-    """Horizontal bars of a movie's top terms (heaviest at the top), coloured by field."""
-    ordered = terms.iloc[::-1]
-    figure = go.Figure(
-        go.Bar(
-            x=ordered["weight"],
-            y=[escape(t) for t in ordered["display"]],
-            orientation="h",
-            marker_color=[_FIELD_COLOURS.get(f, "#7f7f7f") for f in ordered["field"]],
-            hovertemplate="%{y}<br>weight %{x:.3f}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        title=title,
-        height=max(220, 28 * len(terms) + 80),
-        margin=dict(l=10, r=10, t=40, b=10),
-        xaxis_title="weight in the movie's vector",
-        yaxis=dict(automargin=True),
-    )
-    return figure
-
-
-_FIELD_COLOURS = {
-    "genres": "#1f77b4",
-    "keywords": "#2ca02c",
-    "cast": "#9467bd",
-    "directors": "#d62728",
-    "companies": "#8c564b",
-    "overview": "#7f7f7f",
-    "tagline": "#bcbd22",
-}
-
-
 def agreement_figure(agreement: pd.DataFrame, bins: int = 20) -> go.Figure:
     """Histograms of Jaccard, RBO and weighted tau over the catalog, side by side."""
     metrics = list(AGREEMENT_LABELS)

@@ -104,12 +104,23 @@ with film_tab:
 
         st.subheader("What each vectorizer sees in this film")
         st.caption("The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count.")
+        # Tables with bars, not plotly bar charts: the tab then loads no plotly (about 0.15 s of
+        # the page's load in Chromium, measured side by side), and the terms are already a table.
         for column, (name, top) in zip(st.columns(2), terms.items()):
             if top.empty:
                 column.info(f"{LABELS.get(name, name)}: this film has no terms.")
-            else:
-                figure = figures.terms_figure(top, f"{LABELS.get(name, name)}: top {len(top)} terms")
-                column.plotly_chart(figure, key=f"cmp_terms_{name}")
+                continue
+            column.dataframe(
+                top, hide_index=True, key=f"cmp_terms_{name}", column_order=["display", "weight"],
+                height=38 + 35 * len(top),  # every term, no scrolling
+                column_config={
+                    "display": st.column_config.TextColumn(f"{LABELS.get(name, name)}: top {len(top)} terms", width=250),
+                    "weight": st.column_config.ProgressColumn(
+                        "Weight in the film's vector", format="%.3f", min_value=0.0,
+                        max_value=max(float(top["weight"].max()), 1e-9), width=130,
+                    ),
+                },
+            )
 with catalog_tab:
     if catalog_tab.open:
         if analysis.agreement is None or analysis.agreement.empty:

@@ -26,73 +26,81 @@ tiles[2].metric("Genres", f"{facts['genres']:,}", border=True)
 tiles[3].metric("Languages", f"{facts['languages']:,}", border=True)
 tiles[4].metric("Directors", f"{facts['directors']:,}", border=True)
 
-left, right = st.columns([3, 2])
-with left:
-    if charts.decades is None:
-        st.info("No film of this catalog has a release year, so there is no timeline.")
-    else:
-        st.plotly_chart(charts.decades, key="decades_chart")
-with right:
-    st.plotly_chart(charts.languages, key="languages_chart")
-
-st.plotly_chart(charts.genres, key="genres_chart")
-
-st.header("Top rated films")
-st.latex(labels.weighted_rating_formula(stats))
-st.caption(
-    f"R is a film's average vote and v its number of votes; C = {stats.mean_vote:.2f} is the mean vote over this "
-    f"catalog and m = {stats.min_votes:,.0f} votes is its {stats.quantile:.0%} quantile of vote counts. A film needs "
-    "at least m votes to enter the chart, and its own average counts more the more votes it has."
-)
-
+# Only the open tab runs and is sent (tab= in the URL): the charts load plotly, about
+# 0.4 s of the page's load in Chromium on a 2-core machine, so they wait for their tab.
+TABS = ("Top rated films", "The catalog in charts")
 all_genres = genres_of(model.movies)
 full = (facts["first_year"], facts["last_year"]) if facts["first_year"] is not None else None
 has_years = full is not None and full[0] < full[1]
 SETTINGS = [
     state.Setting("top_genres", "top_genre", [], "list", choices=frozenset(all_genres)),
     state.Setting("top_n", "top_n", 20, "int", low=5, high=100),
+    state.Setting("overview_tab", "tab", TABS[0], "str", choices=TABS),
 ]
 if has_years:
     SETTINGS.append(state.Setting("top_years", "top_years", full, "range", low=full[0], high=full[1]))
 state.restore(SETTINGS)
 
-filters = st.columns([3, 3, 2])
-chosen_genres = filters[0].multiselect(
-    "Genres", all_genres, key="top_genres", placeholder="Any genre",
-    help="Keep films having any of these genres.", persist_state="session",
-)
-years = None
-if has_years:
-    chosen_years = filters[1].slider("Release years", *full, key="top_years", persist_state="session")
-    years = None if tuple(chosen_years) == full else tuple(chosen_years)
-n = filters[2].slider("Films shown", 5, 100, step=5, key="top_n", persist_state="session")
-state.publish(SETTINGS)
+top_tab, charts_tab = st.tabs(TABS, key="overview_tab", on_change="rerun")
+state.publish(SETTINGS)  # every setting is in the session before the run, the hidden tab's filters too
+with top_tab:
+    if top_tab.open:
+        st.latex(labels.weighted_rating_formula(stats))
+        st.caption(
+            f"R is a film's average vote and v its number of votes; C = {stats.mean_vote:.2f} is the mean vote over this "
+            f"catalog and m = {stats.min_votes:,.0f} votes is its {stats.quantile:.0%} quantile of vote counts. A film needs "
+            "at least m votes to enter the chart, and its own average counts more the more votes it has."
+        )
 
-chart = cache.cached_top_chart(model, cache.build_stamp(model), tuple(sorted(chosen_genres)), years, n)
-if chart.empty:
-    st.info(
-        f"No film with at least {stats.min_votes:,.0f} votes matches these genres and years. "
-        "Widen the year range or choose other genres."
-    )
-else:
-    st.caption("Select a row to open that film in the recommender.")
-    picked = st.dataframe(
-        chart,
-        hide_index=True,
-        key="top_chart",
-        on_select="rerun",
-        selection_mode="single-row",
-        column_order=["rank", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"],
-        column_config={
-            "rank": st.column_config.NumberColumn("#", width=40),
-            "display_title": st.column_config.TextColumn("Film", width=260),
-            "year": st.column_config.NumberColumn("Year", format="%d", width=56),
-            "genres": st.column_config.ListColumn("Genres", width=220),
-            "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote", width=48),
-            "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes", width=72),
-            "weighted_rating": st.column_config.ProgressColumn(
-                "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0, width=150
-            ),
-        },
-    )
-    open_film.open_selected_row(picked, chart["id"].tolist())
+        filters = st.columns([3, 3, 2])
+        chosen_genres = filters[0].multiselect(
+            "Genres", all_genres, key="top_genres", placeholder="Any genre",
+            help="Keep films having any of these genres.", persist_state="session",
+        )
+        years = None
+        if has_years:
+            chosen_years = filters[1].slider("Release years", *full, key="top_years", persist_state="session")
+            years = None if tuple(chosen_years) == full else tuple(chosen_years)
+        n = filters[2].slider("Films shown", 5, 100, step=5, key="top_n", persist_state="session")
+
+        chart = cache.cached_top_chart(model, cache.build_stamp(model), tuple(sorted(chosen_genres)), years, n)
+        if chart.empty:
+            st.info(
+                f"No film with at least {stats.min_votes:,.0f} votes matches these genres and years. "
+                "Widen the year range or choose other genres."
+            )
+        else:
+            st.caption("Select a row to open that film in the recommender.")
+            picked = st.dataframe(
+                chart,
+                hide_index=True,
+                key="top_chart",
+                on_select="rerun",
+                selection_mode="single-row",
+                column_order=["rank", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"],
+                column_config={
+                    "rank": st.column_config.NumberColumn("#", width=40),
+                    "display_title": st.column_config.TextColumn("Film", width=260),
+                    "year": st.column_config.NumberColumn("Year", format="%d", width=56),
+                    "genres": st.column_config.ListColumn("Genres", width=220),
+                    "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote", width=48),
+                    "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes", width=72),
+                    "weighted_rating": st.column_config.ProgressColumn(
+                        "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0, width=150
+                    ),
+                },
+            )
+            open_film.open_selected_row(picked, chart["id"].tolist())
+
+with charts_tab:
+    if charts_tab.open:
+        left, right = st.columns([3, 2])
+        with left:
+            if charts.decades is None:
+                st.info("No film of this catalog has a release year, so there is no timeline.")
+            else:
+                st.plotly_chart(charts.decades, key="decades_chart")
+        with right:
+            st.plotly_chart(charts.languages, key="languages_chart")
+
+        st.plotly_chart(charts.genres, key="genres_chart")

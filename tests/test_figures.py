@@ -46,10 +46,6 @@ def test_overview_and_data_figures():
 
 # --------------------------------------------------------------------------- TF-IDF vs Count
 def test_figures(model):
-    terms = comparison.movie_top_terms(model, 102, 5)["count"]
-    bars = figures.terms_figure(terms, "Count")
-    assert isinstance(bars.data[0], go.Bar)
-    assert list(bars.data[0].y) == ["Keywords: b", "Keywords: t"]  # heaviest at the top
     agreement = pd.DataFrame({"row": [0, 1], "jaccard": [0.5, np.nan], "rbo": [0.4, 0.1], "weighted_tau": [-0.2, 0.3]})
     histograms = figures.agreement_figure(agreement)
     assert [len(trace.x) for trace in histograms.data] == [1, 2, 2]

@@ -68,8 +68,12 @@ def test_default_view(at, demo_artifacts):
     assert at.selectbox(key="cmp_movie").value == movie_id
     assert_view(at, model, movie_id, 10)
     assert len(at.dataframe[0].value) == 10 and len(at.dataframe[1].value) == 10
-    # The film's section only (the others run when opened): one bar chart of top terms per vectorizer.
-    assert len(at.get("plotly_chart")) == 2 and len(at.dataframe) == 2
+    # The film's section only (the others run when opened): the two lists and each vectorizer's top
+    # terms as tables (no plotly in this section).
+    assert len(at.get("plotly_chart")) == 0 and len(at.dataframe) == 4
+    terms = comparison.movie_top_terms(model, movie_id, 12)
+    assert at.dataframe[2].value["display"].tolist() == terms["tfidf"]["display"].tolist()
+    assert at.dataframe[3].value["weight"].is_monotonic_decreasing
     assert not at.warning
     no_html(at)
     # Across the catalog: the agreement histograms and the disagreements (15).
@@ -102,9 +106,12 @@ def column_widths(frame) -> dict[str, object]:
 
 
 def test_tables_fit_at_1400_px_and_show_missing_ranks_as_a_dash(at):
-    frames = list(at.dataframe)
+    frames = list(at.dataframe)  # the two lists, then the two top-term tables
+    for table, frame in zip(("TF-IDF terms", "Count terms"), frames[2:]):
+        widths = column_widths(frame)
+        assert all(isinstance(width, int) for width in widths.values()) and sum(widths.values()) <= LIST_WIDTH_PX, table
     open_section(at, "Across the catalog")
-    frames.append(at.dataframe[0])
+    frames = [*frames[:2], at.dataframe[0]]
     tables = {"TF-IDF list": LIST_WIDTH_PX, "Count list": LIST_WIDTH_PX, "disagreements": FULL_WIDTH_PX}
     for (table, room), frame in zip(tables.items(), frames):
         widths = column_widths(frame)

@@ -25,10 +25,28 @@ def test_summary_tiles_charts_and_formula(at, demo_artifacts):
     assert tiles["Films"] == f"{facts['films']:,}"
     assert tiles["Years"] == f"{facts['first_year']}–{facts['last_year']}"
     assert tiles["Genres"] == str(facts["genres"]) and tiles["Languages"] == str(facts["languages"])
-    assert len(at.get("plotly_chart")) == 3  # decades, languages, genres
     assert weighted_rating_formula(model.stats) in at.latex[0].value
     assert f"m = {model.stats.min_votes:,.0f} votes" in " ".join(c.value for c in at.caption)
+    # Only the open tab runs: the charts (plotly) are drawn when their tab is opened.
+    assert len(at.get("plotly_chart")) == 0
     no_html(at)
+    at.session_state["overview_tab"] = "The catalog in charts"
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3  # decades, languages, genres
+    assert at.query_params["tab"] == "The catalog in charts"
+    assert not at.dataframe and not at.latex
+    no_html(at)
+
+
+def test_the_top_chart_filters_stay_in_the_url_while_the_charts_are_open(at):
+    at.slider(key="top_n").set_value(5).run()
+    at.session_state["overview_tab"] = "The catalog in charts"
+    at.run()
+    assert at.query_params["top_n"] == "5"
+    at.session_state["overview_tab"] = "Top rated films"
+    at.run()
+    assert len(at.dataframe[0].value) == 5
 
 
 def test_top_chart_default_is_sorted_and_qualified(at, demo_artifacts):
