@@ -23,9 +23,11 @@ measured; the run goes on.
   that is already up; the floor's first page likewise;
 - page loads after the first visit (returning browser, frontend cached): each page;
 - interactions: on the recommender, another film ("More like this"), the vectorizer,
-  a filter (minimum votes) and the rating blend; on the explorer, map type, colour and
-  vectorizer; on the overview, a genre of the top chart; on the comparison page, the
-  vectorizer; the floor's one interaction is its button.
+  a filter (minimum votes), browser Back and the search box; on the overview, opening
+  the tab of the catalog's charts; on the explorer, map type, colour and vectorizer; on
+  the comparison page, the vectorizer;
+- the floor: its first page, its page load alone, with a 3-row table (``st.dataframe``)
+  and with a 10-point WebGL chart (what one such element adds), and its button.
 
 Each is measured ``--rounds`` times (the app's actions alternate between two values so
 each round changes something); the report gives median and worst per action, the
@@ -59,9 +61,14 @@ from scripts.browser_support import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOADING, 
 VIEWPORT = {"width": 1440, "height": 900}
 # A title and a button; the counter of script runs (one caption) tells the benchmark that
 # the run a click caused is over, even when it is shorter than one React commit.
+# With ``?table`` it also shows a 3-row table (``st.dataframe``), with ``?chart`` a plotly
+# WebGL chart of 10 points: what one such element alone adds to a page load.
 FLOOR_APP = (
     'import streamlit as st\nst.title("Floor")\nst.button("Click me")\n'
     'st.session_state["runs"] = st.session_state.get("runs", 0) + 1\nst.caption(f"Runs: {st.session_state.runs}")\n'
+    'if "table" in st.query_params:\n    st.dataframe({"a": [1, 2, 3], "b": ["x", "y", "z"]})\n'
+    'if "chart" in st.query_params:\n    import plotly.graph_objects as go\n'
+    '    st.plotly_chart(go.Figure(go.Scattergl(x=list(range(10)), y=list(range(10)), mode="markers")))\n'
 )
 INTERACTION_TARGET_S = 1.0
 FIRST_PAGE_TARGET_S = 2.0
@@ -257,6 +264,13 @@ NEW_CHARTS_DRAWN = f"""(wanted) => [...document.querySelectorAll('{MAIN} .js-plo
   .filter(el => !el.movieExplorerOld && el._fullLayout && el._fullData).length >= wanted"""
 
 
+# Every chart element of the main area holds a drawn plotly plot (a page load: the charts it
+# draws, however many the page version being measured has).
+ALL_CHARTS_DRAWN = f"""() => [...document.querySelectorAll('{MAIN} [data-testid="stPlotlyChart"]')]
+  .every(el => {{ const plot = el.querySelector('.js-plotly-plot'); return plot && plot._fullLayout && plot._fullData; }})"""
+ANY_CHART = f"() => document.querySelectorAll('{MAIN} [data-testid=\"stPlotlyChart\"]').length"
+
+
 def _charts_drawn(page, charts: int, start: float) -> None:
     if charts:
         page.wait_for_function(NEW_CHARTS_DRAWN, arg=charts, timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000,
@@ -281,16 +295,18 @@ def timed_action(page, watcher: RunWatcher, action: Callable[[], None], charts: 
 
 def timed_load(page, watcher: RunWatcher, url: str, charts: int = 0) -> float:
     """Seconds from navigating to ``url`` to the page settled after its script run, with
-    ``charts`` charts drawn."""
+    at least ``charts`` charts drawn (a large figure can reach the page after the run's end)
+    and every chart element the page holds then drawn."""
     before = watcher.finished
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
     seconds = _settle(page, watcher, before, start)
     page.wait_for_function(PAGE_SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
     seconds = max(seconds, time.perf_counter() - start)
-    if not charts:
+    if not charts and not page.evaluate(ANY_CHART):
         return seconds
     _charts_drawn(page, charts, start)
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000, polling=20)
     return max(seconds, _settle_drawing(page, start))
 
 
@@ -356,6 +372,10 @@ def search(page, text: str) -> None:
     field.press("Enter")
 
 
+def open_tab(page, label: str) -> None:
+    page.locator(f'{MAIN} [role="tab"]').filter(has_text=label).first.click()
+
+
 def open_expander(page, label: str) -> None:
     summary = page.locator(f'{MAIN} [data-testid="stExpander"] summary').filter(has_text=label).first
     if summary.get_attribute("aria-expanded") != "true":
@@ -395,9 +415,9 @@ def measure_app(
         "recommender": recommender_url, "overview": f"{url}/", "explorer": f"{url}/explorer",
         "compare": f"{url}/compare", "data": f"{url}/data",
     }
-    # Charts each page draws when it loads (overview: decades, languages, genres; the
-    # comparison's open tab: each vectorizer's top terms; the explorer: the map).
-    charts = {"overview": 3, "explorer": 1, "compare": 2}
+    # Charts a page load waits for at least (the explorer's map: a large figure reaches the
+    # page after the run's end); any other chart element a page holds is waited for too.
+    charts = {"explorer": 1}
     for name, target in pages.items():  # the first visit: fetch the frontend and each page's code once
         record(f"first visit (not reported): {name}", lambda target=target: timed_load(page, watcher, target))
     for round_index in range(rounds):
@@ -418,6 +438,10 @@ def measure_app(
                lambda: timed_action(page, watcher, lambda: page.go_back(wait_until="commit")))
         record("recommender: search box (a person, a keyword)",
                lambda: timed_action(page, watcher, lambda: search(page, ["Tom Hanks", "heist"][flip])))
+
+        record("(untimed) open the overview", lambda: timed_load(page, watcher, pages["overview"]))
+        record("overview: the catalog's charts (their tab)",
+               lambda: timed_action(page, watcher, lambda: open_tab(page, "The catalog in charts"), 3))
 
         record("(untimed) open the explorer", lambda: timed_load(page, watcher, pages["explorer"]))
         record("explorer: map type",
@@ -453,11 +477,14 @@ def measure_floor(browser, url: str, rounds: int) -> tuple[dict[str, list[float]
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     watcher = RunWatcher(page)
-    record("first visit (not reported)", lambda: timed_load(page, watcher, url))
+    for query in ("?table", "?chart", ""):  # the first visit fetches the table's and the chart's code too
+        record("first visit (not reported)", lambda query=query: timed_load(page, watcher, f"{url}/{query}"))
     results.pop("first visit (not reported)", None)
     button = page.locator(f'{MAIN} [data-testid="stButton"] button').first
     runs = 1  # the counter of this document's session
     for _ in range(rounds):
+        record("page load with a table (3 rows)", lambda: timed_load(page, watcher, f"{url}/?table"))
+        record("page load with a WebGL chart (10 points)", lambda: timed_load(page, watcher, f"{url}/?chart", 1))
         record("page load", lambda: timed_load(page, watcher, url))
         runs = 1  # a page load is a new session: its counter starts again
         counter = f"Runs: {runs + 1}"
