@@ -114,10 +114,11 @@ with film_tab:
                 top, hide_index=True, key=f"cmp_terms_{name}", column_order=["display", "weight"],
                 height=38 + 35 * len(top),  # every term, no scrolling
                 column_config={
+                    # 370 px in all: the two tables side by side fit at 1280 px, as the lists do.
                     "display": st.column_config.TextColumn(f"{LABELS.get(name, name)}: top {len(top)} terms", width=250),
                     "weight": st.column_config.ProgressColumn(
-                        "Weight in the film's vector", format="%.3f", min_value=0.0,
-                        max_value=max(float(top["weight"].max()), 1e-9), width=130,
+                        "Weight", format="%.3f", min_value=0.0, max_value=max(float(top["weight"].max()), 1e-9),
+                        width=120, help="The term's weight in the film's vector.",
                     ),
                 },
             )

@@ -562,8 +562,9 @@ def _ready(page, name: str, ids: dict[str, int]) -> bool:
             and page.get_by_text("True neighbours kept nearby").count() > 0
         )
     if name == "compare":
-        terms = page.locator(f'{MAIN} .st-key-cmp_terms_count [data-testid="stDataFrame"] canvas')
-        return len(grid_column(dataframes(page, "Count top"), 1)) > 0 and terms.count() > 0
+        # The two lists, then each vectorizer's top terms (tables too).
+        terms = dataframes(page).nth(3)
+        return len(grid_column(dataframes(page, "Count top"), 1)) > 0 and len(grid_column(terms, 0)) > 0
     return len(grid_column(dataframes(page), 1)) > 0
 
 
