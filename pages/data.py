@@ -91,12 +91,13 @@ if started:
     st.info(md(started), icon=":material/hourglass_top:")
 session.poll_build()
 
-# Only the open tab runs and is sent to the browser (the open one is ``tab=`` in the URL):
+# Only the open tab runs and is sent to the browser (the open one is ``data_tab=`` in the
+# URL: ``tab=`` is the explorer's, and a page keeps the parameters it does not own):
 # the build manifest's highlighted command and JSON viewer, and its two tables, loaded
 # code and drew elements on every visit of the catalog. When the loaded artifacts are
 # unusable, get_model() stops the script inside the catalog or manifest tab; the tab bar
 # is drawn before it, so building one's own stays one click away.
-SETTINGS = [state.Setting("data_tab", "tab", TABS[0], "str", choices=TABS)]
+SETTINGS = [state.Setting("data_tab", "data_tab", TABS[0], "str", choices=TABS)]
 state.restore(SETTINGS)
 catalog_tab, build_tab, upload_tab = st.tabs(TABS, key="data_tab", on_change="rerun")
 state.publish(SETTINGS)

@@ -26,7 +26,7 @@ tiles[2].metric("Genres", f"{facts['genres']:,}", border=True)
 tiles[3].metric("Languages", f"{facts['languages']:,}", border=True)
 tiles[4].metric("Directors", f"{facts['directors']:,}", border=True)
 
-# Only the open tab runs and is sent (tab= in the URL): the charts load plotly, about
+# Only the open tab runs and is sent (overview_tab= in the URL): the charts load plotly, about
 # 0.4 s of the page's load in Chromium on a 2-core machine, so they wait for their tab.
 TABS = ("Top rated films", "The catalog in charts")
 all_genres = genres_of(model.movies)
@@ -35,7 +35,7 @@ has_years = full is not None and full[0] < full[1]
 SETTINGS = [
     state.Setting("top_genres", "top_genre", [], "list", choices=frozenset(all_genres)),
     state.Setting("top_n", "top_n", 20, "int", low=5, high=100),
-    state.Setting("overview_tab", "tab", TABS[0], "str", choices=TABS),
+    state.Setting("overview_tab", "overview_tab", TABS[0], "str", choices=TABS),
 ]
 if has_years:
     SETTINGS.append(state.Setting("top_years", "top_years", full, "range", low=full[0], high=full[1]))

@@ -539,7 +539,7 @@ def test_html_titles_show_as_text(page, html_server) -> None:
 # (page, URL path and query, what must be visible before the shot)
 SHOTS = {
     "overview": ("", "the top chart"),  # the default page is served at the root
-    "overview_charts": ("?tab=The catalog in charts", "the catalog's three charts"),  # a tab run when opened
+    "overview_charts": ("?overview_tab=The catalog in charts", "the catalog's three charts"),  # a tab run when opened
     "recommender": ("recommender?movie={The Dark Knight}&k=6", "six result cards"),
     "explorer": ("explorer?color=cluster_broad&movie={The Dark Knight}", "the map with the film highlighted"),
     "compare": ("compare?movie={The Dark Knight}", "both lists and the top terms"),

@@ -144,7 +144,7 @@ def test_hostile_catalog_renders_as_text(guarded, hostile_server) -> None:
         assert_shown_as_text(page)
         assert_no_problem(page)
     # The overview's charts (their tab) label genres and languages with the catalog's text, as text.
-    open_page(page, f"{hostile_server.url}/?tab=The%20catalog%20in%20charts")
+    open_page(page, f"{hostile_server.url}/?overview_tab=The%20catalog%20in%20charts")
     plots = page.locator(f"{MAIN} .js-plotly-plot")
     wait_for(page, "the overview's charts", lambda: plots.count() >= 3)
     settle(page)

@@ -62,7 +62,7 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
     # Only the open tab runs: the catalog alone, no manifest, no upload form.
     assert len(at.dataframe) == 1 and not at.json and not at.code and not at.get("file_uploader")
     open_tab(at, "Build manifest")
-    assert at.query_params["tab"] == "Build manifest"
+    assert at.query_params["data_tab"] == "Build manifest"
     assert len(at.dataframe) == 2 and not at.text_input
     packages = at.dataframe[0].value
     assert {"python", "numpy", "pandas"} <= set(packages["package"])
@@ -78,7 +78,7 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
 
 def test_upload_button_waits_for_a_file(at):
     open_tab(at, "Build your own")
-    assert at.query_params["tab"] == "Build your own" and not at.dataframe  # the catalog tab did not run
+    assert at.query_params["data_tab"] == "Build your own" and not at.dataframe  # the catalog tab did not run
     assert at.button(key="upload_build").disabled
     at.radio(key="upload_kind").set_value("catalog").run()
     assert at.button(key="upload_build").disabled

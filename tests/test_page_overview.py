@@ -34,7 +34,7 @@ def test_summary_tiles_charts_and_formula(at, demo_artifacts):
     at.run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 3  # decades, languages, genres
-    assert at.query_params["tab"] == "The catalog in charts"
+    assert at.query_params["overview_tab"] == "The catalog in charts"
     assert not at.dataframe and not at.latex
     no_html(at)
 
@@ -83,3 +83,16 @@ def test_empty_top_chart_explains(at, demo_artifacts):
     assert not at.exception
     assert len(at.dataframe) == 0
     assert "No film with at least" in at.info[0].value
+
+
+def test_each_page_names_its_open_tab_in_the_url_without_clashing(at):
+    # A page keeps the URL parameters it does not own: a tab of one page must not be read
+    # as another page's (the explorer's tab=, the comparison's section=).
+    at.session_state["overview_tab"] = "The catalog in charts"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.session_state["data_tab"] = "Build manifest"
+    at.run()
+    for page in ("pages/explorer.py", "pages/compare.py", "pages/recommender.py"):
+        at.switch_page(page).run()
+        assert not at.exception and not at.warning, (page, [w.value for w in at.warning])
