@@ -45,7 +45,7 @@ from recommender.features import tokenize_catalog
 from recommender.inputs import check_regular_file
 from recommender.loading import AGREEMENT_K, EVALUATION_K, Analysis, ClusterIds, MapKey, StoredMap, vocabulary_key
 from recommender.model import RecommenderModel, VectorSpace
-from recommender.neighbours import BlockRunner, ExtraTerm, PairTerm, run_blocks_here, search_neighbours
+from recommender.neighbours import BlockRunner, ExtraTerm, PairTerm, block_threads, run_blocks_here, search_neighbours
 from recommender.popularity import RatingStats, normalised, rating_stats, weighted_rating
 from recommender.vectorize import vectorize_catalog
 
@@ -188,53 +188,74 @@ def _all_neighbours(
     extra: ExtraTerm | None = None,
     run_blocks: BlockRunner = run_blocks_here,
     extra_pairs: PairTerm | None = None,
-) -> dict[str, tuple[np.ndarray, np.ndarray, Any]]:
-    """Top-k neighbours of each vectorizer's vectors, the vectorizers in parallel threads.
+) -> dict[str, tuple[np.ndarray, np.ndarray | None, Any]]:
+    """Top-k neighbours of each vectorizer's vectors: ``{name: (index, scores, report)}``.
 
-    scipy's sparse product and numpy's partition release the GIL, so on two cores the
-    two searches overlap (0.97 -> 0.61 s on TMDB 5000, with a quarter of the transient
-    memory: each thread gets its share of ``chunk_rows`` and ``max_block_cells``). Progress is reported from this
-    (the caller's) thread only: Streamlit's progress bar belongs to the script thread.
+    Catalogs the exact search covers: the vectorizers in parallel threads (scipy's
+    sparse product and numpy's partition release the GIL, so on two cores the two
+    searches overlap: 0.97 -> 0.61 s on TMDB 5000). Larger catalogs (the pruned
+    search): one vectorizer after the other, each one's blocks in as many threads as
+    there are cores (or on the Dask cluster ``run_blocks`` stands for), so that the
+    search's own structures (sparse part, postings, dense rows in cluster order: about
+    1 GB per vectorizer at 1,000,000 films) exist for one vectorizer at a time; its
+    scores are then ``None`` (exact dot products, recomputed on demand by
+    :class:`VectorSpace`; 0.4 GB per vectorizer at 1,000,000 films). Either way each
+    search gets the same share of ``chunk_rows`` and ``max_block_cells``, so the
+    blocks, and the results, are the same. Progress is reported from this (the
+    caller's) thread only: Streamlit's progress bar belongs to the script thread.
     """
     done = dict.fromkeys(matrices, 0.0)
     workers = max(1, min(len(matrices), os.cpu_count() or 1))
     # The block budget is shared, so running in parallel does not raise the peak memory.
     chunk_rows, max_block_cells = max(1, config.chunk_rows // workers), max(1, config.max_block_cells // workers)
-    # One BLAS thread for the whole parallel search, set once here: the limit is
-    # process-wide, and each search's own limit then saves and restores this one.
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(
-        max_workers=workers, thread_name_prefix="neighbours"
-    ) as pool:
-        futures = {
-            name: pool.submit(
-                search_neighbours,
-                matrix,
-                config.neighbours_k,
-                exact_max_films=config.search.exact_max_films,
-                candidates=config.search.candidates,
-                work_per_row=config.search.work_per_row,
-                probes=config.search.probes,
-                cluster_size=config.search.cluster_size,
-                reached=config.search.reached,
-                recall_k=config.search.recall_k,
-                recall_sample=config.search.recall_sample,
-                seed=config.seed,
-                chunk_rows=chunk_rows,
-                max_block_cells=max_block_cells,
-                progress=lambda fraction, _message, name=name: done.__setitem__(name, fraction),
-                extra=extra,
-                extra_pairs=extra_pairs,
-                run_blocks=run_blocks,
-            )
-            for name, matrix in matrices.items()
-        }
-        pending = set(futures.values())
-        while pending:
-            _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
-            report(sum(done.values()) / len(done), "neighbours")
-            if any(f.done() and f.exception() is not None for f in futures.values()):
-                break
-        return {name: future.result() for name, future in futures.items()}
+
+    def search(name: str, matrix: sp.csr_matrix, runner: BlockRunner, here: bool) -> tuple[np.ndarray, np.ndarray, Any]:
+        def progress(fraction: float, _message: str) -> None:
+            done[name] = fraction
+            if here:  # in the caller's thread
+                report(sum(done.values()) / len(done), "neighbours")
+
+        return search_neighbours(
+            matrix,
+            config.neighbours_k,
+            exact_max_films=config.search.exact_max_films,
+            candidates=config.search.candidates,
+            work_per_row=config.search.work_per_row,
+            probes=config.search.probes,
+            cluster_size=config.search.cluster_size,
+            reached=config.search.reached,
+            recall_k=config.search.recall_k,
+            recall_sample=config.search.recall_sample,
+            seed=config.seed,
+            chunk_rows=chunk_rows,
+            max_block_cells=max_block_cells,
+            progress=progress,
+            extra=extra,
+            extra_pairs=extra_pairs,
+            run_blocks=runner,
+        )
+
+    pruned = max((m.shape[0] for m in matrices.values()), default=0) > config.search.exact_max_films
+    # One BLAS thread for the whole search, set once here: the limit is process-wide,
+    # and each search's own limit then saves and restores this one.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if pruned:
+            runner = block_threads(workers) if run_blocks is run_blocks_here else run_blocks
+            found: dict[str, tuple[np.ndarray, np.ndarray | None, Any]] = {}
+            for name, matrix in matrices.items():
+                index, scores, search_report = search(name, matrix, runner, True)
+                del scores  # freed before the next vectorizer's search
+                found[name] = (index, None, search_report)
+            return found
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neighbours") as pool:
+            futures = {name: pool.submit(search, name, matrix, run_blocks, False) for name, matrix in matrices.items()}
+            pending = set(futures.values())
+            while pending:
+                _, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+                report(sum(done.values()) / len(done), "neighbours")
+                if any(f.done() and f.exception() is not None for f in futures.values()):
+                    break
+            return {name: future.result() for name, future in futures.items()}
 
 
 def build(
@@ -528,7 +549,7 @@ def _save(writer: ArtifactWriter, model: RecommenderModel, analysis: Analysis | 
     Only raw integer term counts are stored: the float vectors are derived from them
     on load, and neighbour scores are recomputed from the vectors when needed.
     """
-    writer.columns("catalog", model.movies)
+    writer.json_gz("catalog", model.movies_json_chunks())
     for name, space in model.spaces.items():
         key = vocabulary_key(model.config, name)
         if f"counts_{key}.npz" not in writer.files:  # vectorizers with equal settings share one

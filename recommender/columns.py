@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections import namedtuple
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -149,26 +149,10 @@ class ColumnTable:
     def from_frame(cls, frame: pd.DataFrame) -> ColumnTable:
         """The columns of a DataFrame; each column's kind follows from its dtype (object
         columns whose cells are lists or arrays are ``list``, other object columns ``str``)."""
-        import pandas as pd
-
         columns: dict[str, list[Any]] = {}
         kinds: dict[str, str] = {}
         for name in frame.columns:
-            series = frame[name]
-            dtype = series.dtype
-            if pd.api.types.is_bool_dtype(dtype):
-                kinds[name], values = "bool", [bool(v) for v in series]
-            elif pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, pd.api.extensions.ExtensionDtype):
-                kinds[name], values = "nullable_int", [None if pd.isna(v) else int(v) for v in series]
-            elif pd.api.types.is_integer_dtype(dtype):
-                kinds[name], values = "int", [int(v) for v in series]
-            elif pd.api.types.is_float_dtype(dtype):
-                kinds[name], values = "float", [float(v) for v in series]
-            elif any(isinstance(v, (list, tuple, np.ndarray)) for v in series):
-                kinds[name], values = "list", [[str(x) for x in v] if v is not None else [] for v in series]
-            else:
-                kinds[name], values = "str", ["" if pd.isna(v) else str(v) for v in series]
-            columns[str(name)] = values
+            kinds[str(name)], columns[str(name)] = column_values(frame[name])
         return cls(columns, kinds)
 
     def to_frame(self) -> pd.DataFrame:
@@ -191,15 +175,11 @@ class ColumnTable:
     # ---------------------------------------------------------------- storage
     def to_json(self) -> bytes:
         """UTF-8 JSON: format, row count, and per column its kind and values (NaN as null)."""
-        body = {
-            "format": FORMAT,
-            "rows": self._length,
-            "columns": [
-                {"name": name, "kind": self.kinds[name], "values": _jsonable(self.kinds[name], values)}
-                for name, values in self._columns.items()
-            ],
-        }
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return "".join(self.json_chunks()).encode("utf-8")
+
+    def json_chunks(self) -> Iterator[str]:
+        """:meth:`to_json`'s text in pieces (their concatenation), so a writer can stream it."""
+        return json_chunks(self._length, ((name, self.kinds[name], values) for name, values in self._columns.items()))
 
     @classmethod
     def from_json(cls, raw: bytes) -> ColumnTable:
@@ -220,6 +200,57 @@ class ColumnTable:
         if len(table) != body.get("rows"):
             raise ValueError(f"{len(table)} rows, the header says {body.get('rows')!r}")
         return table
+
+
+def column_values(series: pd.Series) -> tuple[str, list[Any]]:
+    """One DataFrame column as (kind, Python values), as :meth:`ColumnTable.from_frame`
+    stores it: the kind follows from the dtype (object columns whose cells are lists or
+    arrays are ``list``, other object columns ``str``)."""
+    import pandas as pd
+
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool", [bool(v) for v in series]
+    if pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return "nullable_int", [None if pd.isna(v) else int(v) for v in series]
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int", [int(v) for v in series]
+    if pd.api.types.is_float_dtype(dtype):
+        return "float", [float(v) for v in series]
+    if any(isinstance(v, (list, tuple, np.ndarray)) for v in series):
+        return "list", [[str(x) for x in v] if v is not None else [] for v in series]
+    return "str", ["" if pd.isna(v) else str(v) for v in series]
+
+
+def frame_json_chunks(frame: pd.DataFrame) -> Iterator[str]:
+    """The text of ``ColumnTable.from_frame(frame).to_json()`` in pieces, one column
+    converted at a time: a build writes its catalog without a second copy of it in
+    Python objects (0.9 GB at 1,000,000 films) nor the whole text at once."""
+    return json_chunks(len(frame), ((str(name), *column_values(frame[name])) for name in frame.columns))
+
+
+# Rows per piece of a column's values: pieces of a few MB.
+_JSON_ROWS = 16_384
+
+
+def json_chunks(rows: int, columns: Iterable[tuple[str, str, list[Any]]], piece_rows: int = _JSON_ROWS) -> Iterator[str]:
+    """Pieces of ``{"format", "rows", "columns": [{"name", "kind", "values"}, ...]}`` as
+    ``json.dumps(..., ensure_ascii=False, separators=(",", ":"), allow_nan=False)``
+    writes it whole (the same text: a list's items are joined by "," with nothing
+    around them); ``columns`` yields (name, kind, values), each column's values are
+    encoded ``piece_rows`` at a time."""
+    yield f'{{"format":{_dumps(FORMAT)},"rows":{_dumps(rows)},"columns":['
+    for position, (name, kind, values) in enumerate(columns):
+        yield f'{"," if position else ""}{{"name":{_dumps(name)},"kind":{_dumps(kind)},"values":['
+        for start in range(0, len(values), piece_rows):
+            piece = _dumps(_jsonable(kind, values[start : start + piece_rows]))
+            yield ("," if start else "") + piece[1:-1]
+        yield "]}"
+    yield "]}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _jsonable(kind: str, values: list[Any]) -> list[Any]:

@@ -11,13 +11,14 @@ made on first use, for the analysis pages and the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from recommender.audience import AudienceTerms, standardised
-from recommender.columns import ColumnTable
+from recommender.columns import ColumnTable, frame_json_chunks
 from recommender.config import VECTORIZERS, RecommenderConfig
 from recommender.errors import ConfigError, UnknownMovieError
 from recommender.popularity import RatingStats
@@ -132,6 +133,13 @@ class RecommenderModel:
         if self._movies is None:
             self._movies = ColumnTable.from_frame(self._catalog)
         return self._movies
+
+    def movies_json_chunks(self) -> Iterator[str]:
+        """The text of ``movies.to_json()`` in pieces; from a build's DataFrame one
+        column at a time, without making (and keeping) ``movies``."""
+        if self._movies is not None:
+            return self._movies.json_chunks()
+        return frame_json_chunks(self._catalog)
 
     @property
     def catalog(self) -> pd.DataFrame:

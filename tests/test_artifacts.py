@@ -215,3 +215,16 @@ def test_build_killed_half_way_leaves_previous_artifacts_working(built):
     process.wait()
     assert read_manifest(built)["built_at"] == before
     assert load_model(built).n_movies == 5
+
+
+def test_streamed_json_gz_is_the_one_shot_gzip(tmp_path):
+    # The build writes the catalog's JSON as it is encoded; the file must be the bytes
+    # gzip.compress(whole text, 9, mtime=0) gives, however the text is cut.
+    text = json.dumps({"overview": ["Amélie – 東京 " * 3, *(f"film {i}" for i in range(5000))]}, ensure_ascii=False)
+    pieces = [text[i : i + 777] for i in range(0, len(text), 777)]
+    with atomic_folder(tmp_path / "out") as writer:
+        writer.json_gz("pieces", pieces)
+        writer.json_gz("whole", [text])
+    for name in ("pieces", "whole"):
+        raw = (tmp_path / "out" / f"{name}.json.gz").read_bytes()
+        assert raw == gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)

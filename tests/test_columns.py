@@ -1,5 +1,6 @@
 """ColumnTable: the catalog as plain columns, its JSON form and its DataFrame form."""
 
+import json
 import math
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from recommender.catalog import load_catalog_csv
-from recommender.columns import ColumnTable
+from recommender.columns import ColumnTable, frame_json_chunks, json_chunks
 
 HEADER = b'{"format": "movie-explorer/columns-1", '
 KINDS = {"id": "int", "title": "str", "year": "nullable_int", "rating": "float", "seen": "bool", "genres": "list"}
@@ -111,3 +112,29 @@ def test_real_catalog_round_trip(tiny_catalog_csv):
     catalog, _ = load_catalog_csv(tiny_catalog_csv)
     back = ColumnTable.from_json(ColumnTable.from_frame(catalog).to_json()).to_frame()
     pd.testing.assert_frame_equal(back, catalog)
+
+
+@pytest.mark.parametrize("piece_rows", [1, 2, 16_384])
+def test_json_pieces_join_to_the_whole_json(table, piece_rows):
+    # The build streams the catalog's JSON piece by piece; the text must be what
+    # json.dumps writes for the whole table, whatever the pieces' size.
+    body = {
+        "format": "movie-explorer/columns-1",
+        "rows": 3,
+        "columns": [
+            {"name": n, "kind": table.kinds[n], "values": [None if isinstance(v, float) and math.isnan(v) else v for v in table[n]]}
+            for n in table.columns
+        ],
+    }
+    whole = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    columns = ((n, table.kinds[n], table[n]) for n in table.columns)
+    assert "".join(json_chunks(len(table), columns, piece_rows)) == whole
+    assert table.to_json() == whole.encode("utf-8")
+    empty = ColumnTable({"id": []}, {"id": "int"})
+    assert empty.to_json() == b'{"format":"movie-explorer/columns-1","rows":0,"columns":[{"name":"id","kind":"int","values":[]}]}'
+
+
+def test_frame_pieces_are_the_tables_json(tiny_catalog_csv):
+    catalog, _ = load_catalog_csv(tiny_catalog_csv)
+    catalog.loc[0, "title"] = "Amélie – 東京"  # beyond ASCII: written as UTF-8, not escaped
+    assert "".join(frame_json_chunks(catalog)).encode("utf-8") == ColumnTable.from_frame(catalog).to_json()

@@ -1,5 +1,7 @@
 """Top-k cosine neighbours: a hand-checked 4-movie example and invariants."""
 
+import dataclasses
+import os
 import threading
 
 import numpy as np
@@ -15,7 +17,9 @@ from recommender.catalog import load_catalog_csv
 from recommender.config import RecommenderConfig
 from recommender.errors import ConfigError
 from recommender.neighbours import (
+    block_threads,
     exact_neighbours,
+    exact_rows,
     impact_postings,
     postings_per_term,
     pruned_top_neighbours,
@@ -120,6 +124,63 @@ def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread
         np.testing.assert_array_equal(scores, expected_scores)
     assert threads == {threading.get_ident()}
     assert reports[-1][0] == pytest.approx(1.0)
+
+
+def test_large_catalogs_search_one_vectorizer_at_a_time_with_the_same_results() -> None:
+    # Above search.exact_max_films the vectorizers are searched one after the other,
+    # each one's blocks in threads: the same lists as each search alone, block by block
+    # in this thread; scores dropped (recomputed on demand); progress from this thread.
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    base = RecommenderConfig()
+    config = dataclasses.replace(
+        base, chunk_rows=8, search=dataclasses.replace(base.search, exact_max_films=100, cluster_size=32, probes=4)
+    )
+    vectors = vectorize_catalog(catalog, config)
+    reports: list[tuple[float, str]] = []
+    threads: set[int] = set()
+
+    def report(fraction: float, message: str) -> None:
+        reports.append((fraction, message))
+        threads.add(threading.get_ident())
+
+    found = _all_neighbours({name: v.matrix for name, v in vectors.items()}, config, report)
+    assert list(found) == ["tfidf", "count"]
+    workers = max(1, min(2, os.cpu_count() or 1))
+    for name, (index, scores, search) in found.items():
+        expected_index, expected_scores, expected = search_neighbours(
+            vectors[name].matrix, config.neighbours_k, exact_max_films=100, candidates=config.search.candidates,
+            work_per_row=config.search.work_per_row, recall_k=config.search.recall_k,
+            recall_sample=config.search.recall_sample, seed=config.seed, chunk_rows=config.chunk_rows // workers,
+            max_block_cells=config.max_block_cells // workers, probes=4, cluster_size=32,
+            reached=config.search.reached,
+        )
+        assert search == expected and search.method == "pruned"
+        np.testing.assert_array_equal(index, expected_index)
+        assert scores is None
+    assert threads == {threading.get_ident()}
+    assert len(reports) > 2 and reports[-1][0] == pytest.approx(1.0)
+
+
+def test_blocks_in_threads_equal_blocks_in_turn() -> None:
+    matrix = _catalog_with_frequent_terms(1500, seed=4)
+    in_turn = pruned_top_neighbours(matrix, 10, chunk_rows=8, cluster_size=40, probes=3)
+    in_threads = pruned_top_neighbours(matrix, 10, chunk_rows=8, cluster_size=40, probes=3, run_blocks=block_threads(2))
+    np.testing.assert_array_equal(in_turn[0], in_threads[0])
+    np.testing.assert_array_equal(in_turn[1], in_threads[1])
+    blocks = [(start, start + 3) for start in range(0, 30, 3)]
+    assert list(block_threads(3)(lambda start, stop: (start, stop), (), blocks)) == blocks  # in order
+
+
+def test_exact_rows_are_the_dense_products_top_k() -> None:
+    matrix = _catalog_with_frequent_terms(300, seed=5)
+    rows = np.array([0, 7, 299])
+    index, scores = exact_rows(matrix, matrix.T.tocsc(), rows, 5)
+    full = (matrix @ matrix.T).toarray()
+    full[rows, rows] = -np.inf
+    for position, row in enumerate(rows):
+        np.testing.assert_allclose(scores[position], np.sort(full[row])[::-1][:5], atol=1e-6)  # the 5 best, best first
+        np.testing.assert_allclose(full[row, index[position]], scores[position], atol=1e-6)
+        assert row not in index[position]
 
 
 def test_dense_columns_split_keeps_the_product_and_the_neighbours():
