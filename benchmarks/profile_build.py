@@ -1,11 +1,14 @@
 """Where a core build spends its time and memory, step by step.
 
 Runs :func:`recommender.build.build` (``skip_maps=True``, as ``--skip-maps``) in this
-process with a progress callback that reads the process's resident size (``VmRSS``)
-and high-water mark (``VmHWM``) from ``/proc/self/status`` at every progress report,
-so the peak can be pinned on a step; optionally under cProfile, to name the
-functions. Run as ``python -m benchmarks.profile_build --out DIR (--catalog CSV |
---movies M [--credits C]) [--cprofile]``; prints one JSON object.
+process and reads the process's resident size (``VmRSS``) and high-water mark
+(``VmHWM``) from ``/proc/self/status`` at every progress report and, in a background
+thread, every ``--interval`` seconds (a step that reports no progress, such as
+writing the artifacts, is sampled too), so the peak can be pinned on a step
+(``peak_step``: the step in which the high-water mark last rose); optionally under
+cProfile, to name the functions. Run as ``python -m benchmarks.profile_build --out DIR
+(--catalog CSV | --movies M [--credits C]) [--config JSON] [--cprofile]``; prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import io
 import json
 import pstats
 import sys
+import threading
 import time
 from pathlib import Path
 
 IMPORT_START = time.perf_counter()
 
 from recommender.build import CatalogSource, build  # noqa: E402
+from recommender.config import RecommenderConfig  # noqa: E402
 
 IMPORT_S = time.perf_counter() - IMPORT_START
 
@@ -38,29 +43,53 @@ def _status() -> dict[str, int]:
     return values
 
 
-def profile(source: CatalogSource, out: Path, use_cprofile: bool, top: int = 18) -> dict:
+def profile(
+    source: CatalogSource,
+    out: Path,
+    use_cprofile: bool,
+    top: int = 18,
+    config: RecommenderConfig | None = None,
+    interval: float = 0.2,
+) -> dict:
     """Per-step seconds and memory (bytes) of a ``--skip-maps`` build; top functions under cProfile."""
     samples: list[dict] = []
     start = time.perf_counter()
     baseline = _status()
+    current = {"message": "start"}
+    finished = threading.Event()
 
     def progress(fraction: float, message: str) -> None:
+        current["message"] = message
         samples.append({"t": time.perf_counter() - start, "message": message, **_status()})
 
+    def sample() -> None:
+        while not finished.wait(interval):
+            samples.append({"t": time.perf_counter() - start, "message": current["message"], "sampled": True, **_status()})
+
+    sampler = threading.Thread(target=sample, name="rss-sampler", daemon=True)
+    sampler.start()
     profiler = cProfile.Profile() if use_cprofile else None
     if profiler:
         profiler.enable()
-    manifest = build(source, out, skip_maps=True, progress=progress)
+    try:
+        manifest = build(source, out, config, skip_maps=True, progress=progress)
+    finally:
+        finished.set()
+        sampler.join()
     if profiler:
         profiler.disable()
+    samples.sort(key=lambda sample: sample["t"])
     names = list(manifest["timings_s"])
     by_step: dict[str, list[dict]] = {name: [] for name in names}
-    current = None
+    step = None
+    peak_step, peak = None, 0
     for sample in samples:
         if sample["message"] in by_step:
-            current = sample["message"]
-        if current is not None:
-            by_step[current].append(sample)
+            step = sample["message"]
+        if step is not None:
+            by_step[step].append(sample)
+            if sample.get("VmHWM", 0) > peak:
+                peak_step, peak = step, sample["VmHWM"]
     steps = []
     for name in names:
         inside = by_step[name]
@@ -77,6 +106,8 @@ def profile(source: CatalogSource, out: Path, use_cprofile: bool, top: int = 18)
         "baseline_rss": baseline.get("VmRSS"),
         "steps": steps,
         "peak_rss": _status().get("VmHWM"),
+        "peak_step": peak_step,
+        "sample_interval_s": interval,
         "movies": manifest["catalog"]["movies"],
         "vectorizers": manifest["vectorizers"],
         "cprofile": None,
@@ -122,9 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--movies", type=Path)
     parser.add_argument("--credits", type=Path)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--config", type=Path, help="settings JSON, as the build's --config")
+    parser.add_argument("--interval", type=float, default=0.2, help="seconds between background RSS samples")
     args = parser.parse_args(argv)
     source = CatalogSource(catalog=args.catalog) if args.catalog else CatalogSource(movies=args.movies, credits=args.credits)
-    json.dump(profile(source, args.out, args.cprofile), sys.stdout)
+    config = RecommenderConfig.from_dict(json.loads(args.config.read_text())) if args.config else None
+    json.dump(profile(source, args.out, args.cprofile, config=config, interval=args.interval), sys.stdout)
     return 0
 
 

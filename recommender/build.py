@@ -210,6 +210,9 @@ def _all_neighbours(
     chunk_rows, max_block_cells = max(1, config.chunk_rows // workers), max(1, config.max_block_cells // workers)
 
     def search(name: str, matrix: sp.csr_matrix, runner: BlockRunner, here: bool) -> tuple[np.ndarray, np.ndarray, Any]:
+        """One vectorizer's search; ``here``: in this thread, alone (its recall check then
+        uses every core too)."""
+
         def progress(fraction: float, _message: str) -> None:
             done[name] = fraction
             if here:  # in the caller's thread
@@ -233,6 +236,7 @@ def _all_neighbours(
             extra=extra,
             extra_pairs=extra_pairs,
             run_blocks=runner,
+            recall_workers=workers if here else 1,
         )
 
     pruned = max((m.shape[0] for m in matrices.values()), default=0) > config.search.exact_max_films

@@ -100,23 +100,21 @@ def _blocks(n: int, step: int) -> list[tuple[int, int]]:
 
 
 def exact_rows(
-    vectors: sp.csr_matrix, transposed: sp.csc_matrix, rows: np.ndarray, k: int
+    vectors: sp.csr_matrix, transposed: sp.spmatrix, rows: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact top-k neighbours of the films ``rows`` (int array) against every film.
 
-    ``transposed`` is ``vectors.T`` as CSC (a view of ``vectors``' arrays). Memory is
-    len(rows) x N dense cells: the caller bounds len(rows). Returns int32/float32
-    (len(rows), k), padded with -1/0.
+    ``transposed`` is ``vectors.T``, best as CSR (terms x films): any other format is
+    turned into CSR by scipy's product on every call, a copy of all the vectors (0.5 GB
+    and about a second at 1,000,000 films). Memory is len(rows) x N dense cells: the
+    caller bounds len(rows). Returns int32/float32 (len(rows), k), padded with -1/0.
     """
     rows = np.asarray(rows, dtype=np.int64)
     index = np.full((len(rows), k), -1, dtype=np.int32)
     scores = np.zeros((len(rows), k), dtype=np.float32)
     if len(rows) == 0:
         return index, scores
-    # All films times the rows, not the rows times ``transposed``: scipy turns the CSC
-    # right operand into CSR first, a copy of all the vectors (0.5 GB and about a second
-    # at 1,000,000 films) on every call. Same products summed in the same order.
-    block = (transposed.T.tocsr() @ vectors[rows].T).T.toarray()
+    block = (vectors[rows] @ transposed).toarray()
     block[np.arange(len(rows)), rows] = -np.inf  # never itself
     block_index, block_scores = _top_k_of_block(block, k)
     keep = block_scores > 0
@@ -488,6 +486,7 @@ def recall_at_k(
     sample: int,
     seed: int,
     max_block_cells: int = 20_000_000,
+    workers: int = 1,
 ) -> tuple[float, int]:
     """Recall@k of neighbour lists ``index`` (N, >=k) against the exact search.
 
@@ -495,14 +494,20 @@ def recall_at_k(
     computed; a listed neighbour counts as found when its exact similarity is at least
     the k-th exact similarity (so ties at the boundary count either way). Returns
     ``(recall, films used)``; recall is 1.0 when no sampled film has any neighbour.
+    ``workers`` threads compute chunks of the sample at once (scipy's sparse product
+    releases the GIL), holding at most ``max_block_cells`` dense cells together; the
+    result does not depend on it.
     """
     vectors = sp.csr_matrix(vectors, dtype=np.float32)
     n = vectors.shape[0]
     rows = np.arange(n) if sample >= n else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
-    transposed = vectors.T.tocsc()
-    step = max(1, max_block_cells // max(n, 1))
-    found = wanted = 0
-    for begin in range(0, len(rows), step):
+    # Terms x films as CSR, once: what scipy made of ``vectors.T`` on every chunk before
+    # (the same products, summed in the same order).
+    transposed = sp.csr_matrix(vectors.T)
+    workers = max(1, workers)
+    step = max(1, max_block_cells // max(n * workers, 1))
+
+    def counts(begin: int) -> tuple[int, int]:
         chunk = rows[begin : begin + step]
         _, truth = exact_rows(vectors, transposed, chunk, k)
         listed = np.asarray(index[chunk, :k], dtype=np.int64)
@@ -511,8 +516,16 @@ def recall_at_k(
         )
         threshold = truth[:, k - 1 : k]  # the k-th exact score (0 when fewer than k exist)
         valid = listed >= 0
-        wanted += int((truth > 0).sum())
-        found += int((valid & (listed_scores >= threshold - 1e-6) & (listed_scores > 0)).sum())
+        found = int((valid & (listed_scores >= threshold - 1e-6) & (listed_scores > 0)).sum())
+        return found, int((truth > 0).sum())
+
+    starts = range(0, len(rows), step)
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="recall") as pool:
+            results = list(pool.map(counts, starts))
+    else:
+        results = [counts(begin) for begin in starts]
+    found, wanted = sum(f for f, _ in results), sum(w for _, w in results)
     return (found / wanted if wanted else 1.0), len(rows)
 
 
@@ -545,6 +558,7 @@ def search_neighbours(
     cluster_size: int = 256,
     reached: int = 30,
     extra_pairs: PairTerm | None = None,
+    recall_workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, SearchReport]:
     """The exact search up to ``exact_max_films`` films, else the pruned one with its
     recall@``recall_k`` measured on ``recall_sample`` films. Returns (index, scores, report).
@@ -552,7 +566,8 @@ def search_neighbours(
     ``extra`` orders the lists as in :func:`top_neighbours`. The pruned search finds
     each film's top k by similarity and then orders those k by similarity + ``extra``
     (the exact search orders every film by it); its recall is that of the top k by
-    similarity. The exact search runs here; the pruned one's blocks through ``run_blocks``.
+    similarity. The exact search runs here; the pruned one's blocks through ``run_blocks``,
+    its recall check in ``recall_workers`` threads.
     """
     n = vectors.shape[0]
     if n <= exact_max_films:
@@ -565,7 +580,7 @@ def search_neighbours(
         progress=progress, run_blocks=run_blocks, probes=probes, cluster_size=cluster_size, seed=seed,
         reached=reached,
     )
-    recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells)
+    recall, used = recall_at_k(vectors, index, min(recall_k, k), recall_sample, seed, max_block_cells, recall_workers)
     if extra is not None:
         index, scores = _reorder(index, scores, extra, chunk_rows, extra_pairs, copy=False)  # ours: no copy
     return index, scores, SearchReport("pruned", min(recall_k, k), round(recall, 4), used)

@@ -96,15 +96,19 @@ def field_mean_rows(
     column_weights: np.ndarray,
     weights: FieldWeights,
     chunk_rows: int = 50_000,
+    *,
+    copy: bool = True,
 ) -> sp.csr_matrix:
     """Rows whose dot products are weighted means of per-field cosines.
 
     Each (row, field) part is L2-normalised, then scaled by ``sqrt(w_f / W)`` where
     ``W`` is the sum of all field weights (fields absent from the catalog included,
     so a weight means the same in every catalog). Zero-weight fields are dropped.
+    ``copy=False`` scales a float64 CSR ``weighted`` in place (one float64 copy of all
+    the weights fewer: 0.8 GB at 1,000,000 films).
     """
     total = sum(float(getattr(weights, name)) for name in FIELDS)
-    matrix = sp.csr_matrix(weighted, dtype=np.float64, copy=True)
+    matrix = sp.csr_matrix(weighted, dtype=np.float64, copy=copy)
     field_codes, field_of_column = np.unique(fields, return_inverse=True)
     scale = np.sqrt(column_weights / total)
     # In blocks of rows, in place: the per-entry temporaries (row, field, key, norm) of
@@ -141,7 +145,8 @@ def from_counts(
     fields = np.asarray(fields_of(terms))
     column_weights = field_weight_vector(fields, config.weights)
     if config.similarity == "field_mean":
-        matrix = field_mean_rows(weighted, fields, column_weights, config.weights).astype(np.float32)
+        # ``weighted`` is this function's own copy of the counts: scaled in place.
+        matrix = field_mean_rows(weighted, fields, column_weights, config.weights, copy=False).astype(np.float32)
     else:
         weighted.data *= column_weights[weighted.indices]
         weighted.eliminate_zeros()

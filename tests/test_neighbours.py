@@ -171,10 +171,19 @@ def test_blocks_in_threads_equal_blocks_in_turn() -> None:
     assert list(block_threads(3)(lambda start, stop: (start, stop), (), blocks)) == blocks  # in order
 
 
+def test_recall_does_not_depend_on_threads_or_chunks() -> None:
+    matrix = _catalog_with_frequent_terms(1200, seed=6)
+    index, _ = pruned_top_neighbours(matrix, 10, probes=2, cluster_size=40, work_per_row=50, reached=5)
+    alone = recall_at_k(matrix, index, 10, sample=300, seed=1)
+    assert 0 < alone[0] < 1 and alone[1] == 300
+    assert recall_at_k(matrix, index, 10, sample=300, seed=1, max_block_cells=5_000, workers=3) == alone
+
+
 def test_exact_rows_are_the_dense_products_top_k() -> None:
     matrix = _catalog_with_frequent_terms(300, seed=5)
     rows = np.array([0, 7, 299])
-    index, scores = exact_rows(matrix, matrix.T.tocsc(), rows, 5)
+    index, scores = exact_rows(matrix, sp.csr_matrix(matrix.T), rows, 5)
+    np.testing.assert_array_equal(exact_rows(matrix, matrix.T.tocsc(), rows, 5)[0], index)  # any format
     full = (matrix @ matrix.T).toarray()
     full[rows, rows] = -np.inf
     for position, row in enumerate(rows):
