@@ -191,14 +191,14 @@ def _all_neighbours(
 ) -> dict[str, tuple[np.ndarray, np.ndarray | None, Any]]:
     """Top-k neighbours of each vectorizer's vectors: ``{name: (index, scores, report)}``.
 
-    Catalogs the exact search covers: the vectorizers in parallel threads (scipy's
-    sparse product and numpy's partition release the GIL, so on two cores the two
-    searches overlap: 0.97 -> 0.61 s on TMDB 5000). Larger catalogs (the pruned
-    search): one vectorizer after the other, each one's blocks in as many threads as
-    there are cores (or on the Dask cluster ``run_blocks`` stands for), so that the
-    search's own structures (sparse part, postings, dense rows in cluster order: about
-    1 GB per vectorizer at 1,000,000 films) exist for one vectorizer at a time; its
-    scores are then ``None`` (exact dot products, recomputed on demand by
+    Up to ``search.parallel_max_films`` films: the vectorizers in parallel threads
+    (scipy's sparse product, numpy's partition and the pruned search's compiled kernels
+    release the GIL, so on two cores the two searches overlap: 0.97 -> 0.61 s on TMDB
+    5000). Larger catalogs: one vectorizer after the other, each one's blocks in as many
+    threads as there are cores (or on the Dask cluster ``run_blocks`` stands for), so
+    that the search's own structures (sparse part, postings, dense rows in cluster
+    order: about 1 GB per vectorizer at 1,000,000 films) exist for one vectorizer at a
+    time; its scores are then ``None`` (exact dot products, recomputed on demand by
     :class:`VectorSpace`; 0.4 GB per vectorizer at 1,000,000 films). Either way each
     search gets the same share of ``chunk_rows`` and ``max_block_cells``, so the
     blocks, and the results, are the same. Progress is reported from this (the
@@ -239,11 +239,11 @@ def _all_neighbours(
             recall_workers=workers if here else 1,
         )
 
-    pruned = max((m.shape[0] for m in matrices.values()), default=0) > config.search.exact_max_films
+    one_at_a_time = max((m.shape[0] for m in matrices.values()), default=0) > config.search.parallel_max_films
     # One BLAS thread for the whole search, set once here: the limit is process-wide,
     # and each search's own limit then saves and restores this one.
     with threadpool_limits(limits=1, user_api="blas"):
-        if pruned:
+        if one_at_a_time:
             runner = block_threads(workers) if run_blocks is run_blocks_here else run_blocks
             found: dict[str, tuple[np.ndarray, np.ndarray | None, Any]] = {}
             for name, matrix in matrices.items():

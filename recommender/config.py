@@ -261,7 +261,11 @@ class SearchSettings:
     ``work_per_row`` multiply-adds per film (ranked by partial score plus the product
     with their cluster's centre). ``candidates`` (>= ``neighbours_k``) is used only when
     no term is frequent: the best candidates of the postings are rescored exactly.
-    Measured on 100,000 synthetic films: BENCHMARKS.md section 5.0.
+    Up to ``parallel_max_films`` films the vectorizers' searches run in parallel threads
+    (their one-threaded steps, k-means and the postings, overlap); above it one after
+    the other, each one's blocks in threads, so that one vectorizer's search
+    structures exist at a time (about 1 GB each at 1,000,000 films); the results are
+    the same. Measured on 100,000 synthetic films: BENCHMARKS.md section 5.0.
     """
 
     exact_max_films: int = 20_000
@@ -272,10 +276,11 @@ class SearchSettings:
     reached: int = 30
     recall_k: int = 10
     recall_sample: int = 1000
+    parallel_max_films: int = 200_000
 
     def validate(self) -> None:
         for name in ("exact_max_films", "work_per_row", "candidates", "probes", "cluster_size", "reached", "recall_k",
-                     "recall_sample"):
+                     "recall_sample", "parallel_max_films"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"search.{name} must be an int >= 1, got {value!r}")

@@ -126,14 +126,19 @@ def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread
     assert reports[-1][0] == pytest.approx(1.0)
 
 
-def test_large_catalogs_search_one_vectorizer_at_a_time_with_the_same_results() -> None:
-    # Above search.exact_max_films the vectorizers are searched one after the other,
-    # each one's blocks in threads: the same lists as each search alone, block by block
-    # in this thread; scores dropped (recomputed on demand); progress from this thread.
+@pytest.mark.parametrize("parallel_max_films", [100, 10_000])
+def test_pruned_searches_in_parallel_or_one_at_a_time_give_the_same_results(parallel_max_films: int) -> None:
+    # Above search.parallel_max_films the vectorizers are searched one after the other,
+    # each one's blocks in threads, below it in two threads: either way the same lists
+    # as each search alone, block by block in this thread; one at a time, the scores
+    # are dropped (recomputed on demand); progress is reported from this thread.
     catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
     base = RecommenderConfig()
     config = dataclasses.replace(
-        base, chunk_rows=8, search=dataclasses.replace(base.search, exact_max_films=100, cluster_size=32, probes=4)
+        base, chunk_rows=8,
+        search=dataclasses.replace(
+            base.search, exact_max_films=100, cluster_size=32, probes=4, parallel_max_films=parallel_max_films
+        ),
     )
     vectors = vectorize_catalog(catalog, config)
     reports: list[tuple[float, str]] = []
@@ -156,9 +161,13 @@ def test_large_catalogs_search_one_vectorizer_at_a_time_with_the_same_results() 
         )
         assert search == expected and search.method == "pruned"
         np.testing.assert_array_equal(index, expected_index)
-        assert scores is None
+        if parallel_max_films < len(catalog):
+            assert scores is None
+        else:
+            np.testing.assert_array_equal(scores, expected_scores)
     assert threads == {threading.get_ident()}
-    assert len(reports) > 2 and reports[-1][0] == pytest.approx(1.0)
+    assert reports[-1][0] == pytest.approx(1.0)
+    assert len(reports) > 2 or parallel_max_films > len(catalog)  # one at a time: after every block
 
 
 def test_blocks_in_threads_equal_blocks_in_turn() -> None:
