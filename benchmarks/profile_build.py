@@ -108,6 +108,11 @@ def profile(
         "peak_rss": _status().get("VmHWM"),
         "peak_step": peak_step,
         "sample_interval_s": interval,
+        # About 200 points of (seconds, MB resident, step) to see the shape.
+        "timeline": [
+            [round(sample["t"], 1), round(sample.get("VmRSS", 0) / 1e6), sample["message"]]
+            for sample in samples[:: max(1, len(samples) // 200)]
+        ],
         "movies": manifest["catalog"]["movies"],
         "vectorizers": manifest["vectorizers"],
         "cprofile": None,
@@ -155,10 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--config", type=Path, help="settings JSON, as the build's --config")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between background RSS samples")
+    parser.add_argument("--results", type=Path, help="also append the result, labelled, with the machine's load, to this JSON-lines file")
+    parser.add_argument("--label", default="", help="what is measured (with --results)")
     args = parser.parse_args(argv)
     source = CatalogSource(catalog=args.catalog) if args.catalog else CatalogSource(movies=args.movies, credits=args.credits)
     config = RecommenderConfig.from_dict(json.loads(args.config.read_text())) if args.config else None
-    json.dump(profile(source, args.out, args.cprofile, config=config, interval=args.interval), sys.stdout)
+    if args.results is None:
+        json.dump(profile(source, args.out, args.cprofile, config=config, interval=args.interval), sys.stdout)
+        return 0
+    from benchmarks.measure import append_record
+    from benchmarks.scale import machine_state
+
+    before = machine_state()
+    result = profile(source, args.out, args.cprofile, config=config, interval=args.interval)
+    append_record(args.results, {"label": args.label, "catalog": str(args.catalog or args.movies), **result,
+                                 "before": before, "after": machine_state()})
     return 0
 
 

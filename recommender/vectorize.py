@@ -53,7 +53,9 @@ def count_terms(
     return sp.csr_matrix(counts), terms, labels
 
 
-def term_counts(docs: list[list[str]], min_df: int, max_features: int | None) -> tuple[sp.csr_array, np.ndarray]:
+def term_counts(
+    docs: list[list[str]], min_df: int, max_features: int | None, chunk_docs: int = 100_000
+) -> tuple[sp.csr_array, np.ndarray]:
     """What ``CountVectorizer(analyzer=identity, lowercase=False, min_df=min_df,
     max_features=max_features, dtype=np.int32).fit_transform(docs)`` returns, and its
     terms, bit for bit (the same matrix, row order of indices included), without its
@@ -64,24 +66,40 @@ def term_counts(docs: list[list[str]], min_df: int, max_features: int | None) ->
     """
     vocabulary: dict[str, int] = {}
     number = vocabulary.setdefault
-    columns = np.fromiter((number(term, len(vocabulary)) for doc in docs for term in doc), dtype=np.int64)
+    # One count per distinct (row, term), rows in order and terms by number within a row,
+    # as CountVectorizer's matrix after its sort_indices(); counted chunk_docs documents
+    # at a time (terms numbered on first occurrence across the chunks, as in one pass):
+    # the int64 keys and np.unique's sorted copies of a whole 1,000,000-film catalog
+    # took about 3.5 GB at once, the build's peak.
+    columns_of_chunks: list[np.ndarray] = []
+    counts_of_chunks: list[np.ndarray] = []
+    distinct_per_row = np.zeros(len(docs), dtype=np.int64)
+    for start in range(0, len(docs), chunk_docs):
+        chunk = docs[start : start + chunk_docs]
+        columns = np.fromiter((number(term, len(vocabulary)) for doc in chunk for term in doc), dtype=np.int64)
+        lengths = np.fromiter((len(doc) for doc in chunk), dtype=np.int64, count=len(chunk))
+        rows = np.repeat(np.arange(len(chunk), dtype=np.int64), lengths)
+        width = max(1, len(vocabulary))
+        cells, counts = np.unique(rows * width + columns, return_counts=True)
+        distinct_per_row[start : start + len(chunk)] = np.bincount(cells // width, minlength=len(chunk))
+        columns_of_chunks.append((cells % width).astype(np.int32 if width <= np.iinfo(np.int32).max else np.int64))
+        counts_of_chunks.append(counts.astype(np.intc))
+        del columns, rows, cells, counts
     if not vocabulary:
         raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
     if len(docs) < min_df:
         raise ValueError("max_df corresponds to < documents than min_df")
-    lengths = np.fromiter((len(doc) for doc in docs), dtype=np.int64, count=len(docs))
-    rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     n_terms = len(vocabulary)
-    # One count per distinct (row, term), rows in order and terms by number within a row,
-    # as CountVectorizer's matrix after its sort_indices().
-    cells, counts = np.unique(rows * n_terms + columns, return_counts=True)
-    index_type = np.int32 if len(cells) <= np.iinfo(np.int32).max else np.int64
+    n_cells = int(distinct_per_row.sum())
+    index_type = np.int32 if n_cells <= np.iinfo(np.int32).max else np.int64
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cells // n_terms, minlength=len(docs)), out=indptr[1:])
+    np.cumsum(distinct_per_row, out=indptr[1:])
     matrix = sp.csr_array(
-        (counts.astype(np.intc), (cells % n_terms).astype(index_type), indptr.astype(index_type)),
+        (np.concatenate(counts_of_chunks), np.concatenate(columns_of_chunks).astype(index_type, copy=False),
+         indptr.astype(index_type)),
         shape=(len(docs), n_terms), dtype=np.int32,
     )
+    del columns_of_chunks, counts_of_chunks
     matrix.sort_indices()
     # CountVectorizer.fit_transform from here on: sort the terms by name when it will
     # limit them, keep those in min_df or more documents, the max_features most frequent.
