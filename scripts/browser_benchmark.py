@@ -21,7 +21,10 @@ measured; the run goes on.
 
 - first page: a fresh browser (nothing cached) opening the recommender of a server
   that is already up; the floor's first page likewise;
-- page loads after the first visit (returning browser, frontend cached): each page;
+- page loads after the first visit (returning browser, frontend cached): each page,
+  opened by its address (a new session, as a bookmark or a shared link opens it), then
+  each page reached from the previous one by its sidebar menu entry (a rerun in the open
+  session, as an analyst moves between pages);
 - interactions: on the recommender, another film ("More like this"), the vectorizer,
   a filter (minimum votes), browser Back and the search box; on the overview, opening
   the tab of the catalog's charts; on the explorer, map type, colour and vectorizer; on
@@ -372,6 +375,17 @@ def search(page, text: str) -> None:
     field.press("Enter")
 
 
+# The sidebar menu's entry of each page measured (streamlit_app.py's st.navigation titles).
+MENU_ENTRIES = {
+    "recommender": "Recommender", "overview": "Overview", "explorer": "Embedding explorer",
+    "compare": "TF-IDF vs Count", "data": "Data",
+}
+
+
+def sidebar_link(page, name: str):
+    return page.locator('[data-testid="stSidebarNav"] a').filter(has_text=MENU_ENTRIES[name]).first
+
+
 def open_tab(page, label: str) -> None:
     page.locator(f'{MAIN} [role="tab"]').filter(has_text=label).first.click()
 
@@ -425,6 +439,12 @@ def measure_app(
         for name, target in pages.items():
             record(f"page load: {name}", lambda name=name, target=target: timed_load(
                 page, watcher, target, charts.get(name, 0)))
+
+        # The same pages reached as an analyst moves between them: a click in the sidebar's
+        # menu reruns the script in the open session (no new page, session or frontend).
+        for name in pages:
+            record(f"page switch (sidebar menu): {name}", lambda name=name: timed_action(
+                page, watcher, lambda: sidebar_link(page, name).click(), charts.get(name, 0)))
 
         record("(untimed) open the recommender", lambda: timed_load(page, watcher, recommender_url))
         record("recommender: another film (More like this)",
