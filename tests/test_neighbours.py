@@ -170,6 +170,29 @@ def test_pruned_searches_in_parallel_or_one_at_a_time_give_the_same_results(para
     assert len(reports) > 2 or parallel_max_films > len(catalog)  # one at a time: after every block
 
 
+def test_one_at_a_time_uses_the_given_block_runner() -> None:
+    # A Dask build passes its own runner: one vectorizer at a time, its blocks go there.
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    base = RecommenderConfig()
+    config = dataclasses.replace(
+        base, chunk_rows=8,
+        search=dataclasses.replace(base.search, exact_max_films=100, cluster_size=32, probes=4, parallel_max_films=100),
+    )
+    vectors = vectorize_catalog(catalog, config)
+    ran: list[int] = []
+
+    def runner(function, shared, blocks):
+        ran.append(len(blocks))
+        return neighbours.run_blocks_here(function, shared, blocks)
+
+    matrices = {name: v.matrix for name, v in vectors.items()}
+    found = _all_neighbours(matrices, config, lambda fraction, message: None, run_blocks=runner)
+    assert len(ran) == 2 and all(count > 1 for count in ran)  # both vectorizers' blocks, through it
+    here = _all_neighbours(matrices, config, lambda fraction, message: None)
+    for name in matrices:
+        np.testing.assert_array_equal(found[name][0], here[name][0])
+
+
 def test_blocks_in_threads_equal_blocks_in_turn() -> None:
     matrix = _catalog_with_frequent_terms(1500, seed=4)
     in_turn = pruned_top_neighbours(matrix, 10, chunk_rows=8, cluster_size=40, probes=3)
