@@ -75,6 +75,7 @@ def plot_scale_before_after(records: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     after: dict[int, dict] = {}
     for record in records:
@@ -94,7 +95,7 @@ def plot_scale_before_after(records: list[dict], path: Path) -> None:
         left.plot([sizes[-1], 1_000_000], [last, last * 1_000_000 / sizes[-1]], ":", color="tab:blue",
                   label="after at 1M: projected (linear), not measured")
     left.plot(sizes, [after[n]["wall_s"] for n in sizes], "s--", color="tab:blue", alpha=0.6,
-              label="after: wall (machine shared with other work)")
+              label="after: wall (each run's load: BENCHMARKS.md 5)")
     left.axhline(30 * 60, color="gray", linewidth=0.8, linestyle="-.", label="30 min")
     left.set_ylabel("seconds")
     left.set_title("Core build (--skip-maps): time")
@@ -106,6 +107,11 @@ def plot_scale_before_after(records: list[dict], path: Path) -> None:
     for axis in (left, right):
         axis.set_xscale("log")
         axis.set_yscale("log")
+    # Plain numbers (0.5, 2, 5) rather than 5x10^-1, 2x10^0; minor ticks labelled at 2 and 5 only.
+    right.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    right.yaxis.set_minor_formatter(FuncFormatter(
+        lambda value, _: f"{value:g}" if f"{value:.0e}"[0] in "25" else ""))
+    for axis in (left, right):
         axis.set_xlabel("films in the catalog")
         axis.grid(alpha=0.3, which="both")
         axis.legend(fontsize=7, loc="upper left")
