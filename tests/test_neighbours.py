@@ -3,6 +3,7 @@
 import dataclasses
 import os
 import threading
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -102,10 +103,8 @@ def test_invariants(n, v, k, seed):
         np.testing.assert_allclose(similarities(matrix, row), full[row], atol=1e-5)
 
 
-def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread() -> None:
-    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
-    config = RecommenderConfig()
-    vectors = vectorize_catalog(catalog, config)
+def _recorder() -> tuple[list[tuple[float, str]], set[int], Callable[[float, str], None]]:
+    """A progress callback, the reports it was given and the threads it was called from."""
     reports: list[tuple[float, str]] = []
     threads: set[int] = set()
 
@@ -113,6 +112,14 @@ def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread
         reports.append((fraction, message))
         threads.add(threading.get_ident())
 
+    return reports, threads, report
+
+
+def test_parallel_neighbours_equal_sequential_and_report_from_the_calling_thread() -> None:
+    catalog, _ = load_catalog_csv(REPO / "data" / "demo_catalog.csv")
+    config = RecommenderConfig()
+    vectors = vectorize_catalog(catalog, config)
+    reports, threads, report = _recorder()
     found = _all_neighbours({name: v.matrix for name, v in vectors.items()}, config, report)
     assert list(found) == ["tfidf", "count"]
     for name, (index, scores, search) in found.items():
@@ -141,13 +148,7 @@ def test_pruned_searches_in_parallel_or_one_at_a_time_give_the_same_results(para
         ),
     )
     vectors = vectorize_catalog(catalog, config)
-    reports: list[tuple[float, str]] = []
-    threads: set[int] = set()
-
-    def report(fraction: float, message: str) -> None:
-        reports.append((fraction, message))
-        threads.add(threading.get_ident())
-
+    reports, threads, report = _recorder()
     found = _all_neighbours({name: v.matrix for name, v in vectors.items()}, config, report)
     assert list(found) == ["tfidf", "count"]
     workers = max(1, min(2, os.cpu_count() or 1))
