@@ -45,6 +45,8 @@ MANIFEST = "manifest.json"
 PACKAGES = ("numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "nltk", "umap-learn")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CATALOG = REPO_ROOT / "data" / "demo_catalog.csv"
+# The demo catalog's name in a build's manifest (``catalog.name``).
+DEMO_CATALOG_NAME = "demo catalog"
 
 
 def default_artifacts_dir() -> Path:

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from recommender.artifacts import (
     DEMO_CATALOG,
+    DEMO_CATALOG_NAME,
     ArtifactWriter,
     atomic_folder,
     check_destination,
@@ -82,7 +83,7 @@ class CatalogSource:
     @property
     def name(self) -> str:
         if self.catalog is not None:
-            return "demo catalog" if Path(self.catalog).resolve() == DEMO_CATALOG else Path(self.catalog).name
+            return DEMO_CATALOG_NAME if Path(self.catalog).resolve() == DEMO_CATALOG else Path(self.catalog).name
         return "TMDB 5000" + ("" if self.credits else " (no credits)")
 
     def files(self) -> list[Path]:

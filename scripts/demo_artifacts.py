@@ -20,12 +20,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from the Makefile
     sys.path.insert(0, str(REPO))
 
-from recommender.artifacts import MANIFEST, MAX_MANIFEST_BYTES, default_artifacts_dir  # noqa: E402
+from recommender.artifacts import DEMO_CATALOG_NAME, MANIFEST, MAX_MANIFEST_BYTES, default_artifacts_dir  # noqa: E402
 from recommender.errors import RecommenderError  # noqa: E402
 from recommender.inputs import JsonFileError, read_small_json  # noqa: E402
 from recommender.loading import load_model  # noqa: E402
 
-DEMO_NAME = "demo catalog"
 KEEP, BUILD = "keep", "build"
 
 
@@ -55,7 +54,7 @@ def decide(folder: Path) -> tuple[str, str]:
         load_model(folder)
     except RecommenderError as exc:
         name = _catalog_name(folder)
-        if name in (DEMO_NAME, None):
+        if name in (DEMO_CATALOG_NAME, None):
             return BUILD, f"the demo build in {folder} does not load ({exc})"
         raise ForeignBuildError(
             f"{exc}\n{folder} holds a build of {name!r}, which `make run` does not replace: rebuild it with the "
