@@ -80,13 +80,13 @@ with top_tab:
                 column_order=["rank", "display_title", "year", "genres", "vote_average", "vote_count", "weighted_rating"],
                 column_config={
                     "rank": st.column_config.NumberColumn("#", width=40),
-                    "display_title": st.column_config.TextColumn("Film", width=260),
+                    "display_title": st.column_config.TextColumn("Film", width=210),
                     "year": st.column_config.NumberColumn("Year", format="%d", width=56),
-                    "genres": st.column_config.ListColumn("Genres", width=220),
+                    "genres": st.column_config.ListColumn("Genres", width=200),
                     "vote_average": st.column_config.NumberColumn("R", format="%.1f", help="Average vote", width=48),
                     "vote_count": st.column_config.NumberColumn("v", format="localized", help="Number of votes", width=72),
                     "weighted_rating": st.column_config.ProgressColumn(
-                        "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0, width=150
+                        "Weighted rating", format="%.2f", min_value=0.0, max_value=10.0, width=140
                     ),
                 },
             )
