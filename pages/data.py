@@ -175,16 +175,18 @@ with catalog_tab:
             hide_index=True,
             key="data_catalog",
             column_config={
-                "id": st.column_config.NumberColumn("Id", format="%d"),
-                "display_title": st.column_config.TextColumn("Title", width="medium"),
-                "year": st.column_config.NumberColumn("Year", format="%d"),
-                "genres": st.column_config.TextColumn("Genres"),
-                "directors": st.column_config.TextColumn("Directors"),
-                "cast": st.column_config.TextColumn("Cast"),
-                "original_language": st.column_config.TextColumn("Language"),
-                "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f"),
-                "vote_count": st.column_config.NumberColumn("Votes", format="localized"),
-                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f"),
+                # 1,300 px in all: every column fits at 1920 px (the widest text, the cast, is
+                # cut with an ellipsis instead of widening the table); narrower windows scroll.
+                "id": st.column_config.NumberColumn("Id", format="%d", width=70),
+                "display_title": st.column_config.TextColumn("Title", width=220),
+                "year": st.column_config.NumberColumn("Year", format="%d", width=50),
+                "genres": st.column_config.TextColumn("Genres", width=200),
+                "directors": st.column_config.TextColumn("Directors", width=150),
+                "cast": st.column_config.TextColumn("Cast", width=240),
+                "original_language": st.column_config.TextColumn("Language", width=80),
+                "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f", width=100),
+                "vote_count": st.column_config.NumberColumn("Votes", format="localized", width=70),
+                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=120),
             },
         )
 
