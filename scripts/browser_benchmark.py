@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -90,6 +90,8 @@ SETTLED = f"() => document.querySelector('{APP_IDLE}') && !document.querySelecto
 PAGE_SETTLED = f"""() => document.querySelector('{APP_IDLE}') && !document.querySelector('{LOADING}')
   && document.querySelector('{MAIN} [data-testid="stElementContainer"]')"""
 TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+# JavaScript conditions (with their argument) that hold once an action's or a page's charts are drawn.
+Drawn = Sequence[tuple[str, object]]
 
 
 def log(message: str) -> None:
@@ -215,14 +217,20 @@ def _page_changes(page) -> tuple[int, float, float]:
         return 0, 0.0, 0.0
 
 
-def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_before: int | None = None) -> float:
+def _settle(
+    page, watcher: RunWatcher, runs_before: int, start: float, changes_before: int | None = None, *,
+    settled: str = SETTLED, drawn: Drawn = (),
+) -> float:
     """Seconds from ``start`` to the page settled after the script run an action caused.
 
     The run's end as the DOM shows it (:data:`RUN_OBSERVER`); failing that (a run shorter
     than one React commit shows no "running"), the main area's last content change once
     the app is idle and the page unchanged (no DOM change, no long task) for :data:`QUIET_S`;
     then the page's drawing: no change and no long task for :data:`CALM_S`. ``changes_before``: the
-    page's change count before the action (None after a navigation: any change counts).
+    page's change count before the action (None after a navigation: any change counts);
+    ``settled``: what the page shows once the run is over; ``drawn``: conditions met once its
+    charts are drawn (waited for as soon as the run is over, so that the time they are seen
+    drawn is theirs, not that of the calm window after them).
     """
     url_before, url_changed_at = page.url, None
     while watcher.finished <= runs_before:
@@ -240,16 +248,35 @@ def _settle(page, watcher: RunWatcher, runs_before: int, start: float, changes_b
         idle = lambda: page.locator(APP_IDLE).count() and not page.locator(LOADING).count() \
             and page.locator(f"{MAIN} [data-testid='stElementContainer']").count()  # noqa: E731
         if moved and quiet_ms >= QUIET_S * 1000 and idle():
-            # The run was over before "running" was ever drawn: its time is the last change's.
-            return max(elapsed - quiet_ms / 1000, url_changed_at or 0.0, 0.0)
+            # The run was over before "running" was ever drawn: its time is the last change's
+            # (charts already drawn were drawn by then: drawing changes the page).
+            seconds = max(elapsed - quiet_ms / 1000, url_changed_at or 0.0, 0.0)
+            if not _wait_drawn(page, drawn, start):
+                return seconds
+            return _until_calm(page, start, time.perf_counter() - start, "its charts were drawn")
         if not moved and url_changed_at is not None and elapsed - url_changed_at >= QUIET_S and idle():
             return url_changed_at
         page.wait_for_timeout(5)
-    page.wait_for_function(SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
+    page.wait_for_function(settled, timeout=TIMEOUT_S * 1000, polling="raf")
     page.evaluate(TWO_FRAMES)
+    reached, what = time.perf_counter() - start, "the run finished"
+    if _wait_drawn(page, drawn, start):
+        page.evaluate(TWO_FRAMES)
+        reached, what = time.perf_counter() - start, "its charts were drawn"
     # The run is over, but the browser may still be drawing what it sent (a large figure is
     # parsed and drawn after the run's end reaches the DOM).
-    return _until_calm(page, start, time.perf_counter() - start, "the run finished")
+    return _until_calm(page, start, reached, what)
+
+
+def _wait_drawn(page, drawn: Drawn, start: float) -> bool:
+    """Wait until every condition of ``drawn`` holds; True when one of them was not met yet."""
+    waited = False
+    for condition, arg in drawn:
+        if not page.evaluate(condition, arg):
+            waited = True
+            page.wait_for_function(condition, arg=arg, polling=20,
+                                   timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000)
+    return waited
 
 
 def _calm(page, bound_s: float = 5.0) -> None:
@@ -271,13 +298,6 @@ NEW_CHARTS_DRAWN = f"""(wanted) => [...document.querySelectorAll('{MAIN} .js-plo
 # draws, however many the page version being measured has).
 ALL_CHARTS_DRAWN = f"""() => [...document.querySelectorAll('{MAIN} [data-testid="stPlotlyChart"]')]
   .every(el => {{ const plot = el.querySelector('.js-plotly-plot'); return plot && plot._fullLayout && plot._fullData; }})"""
-ANY_CHART = f"() => document.querySelectorAll('{MAIN} [data-testid=\"stPlotlyChart\"]').length"
-
-
-def _charts_drawn(page, charts: int, start: float) -> None:
-    if charts:
-        page.wait_for_function(NEW_CHARTS_DRAWN, arg=charts, timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000,
-                               polling=20)
 
 
 def timed_action(page, watcher: RunWatcher, action: Callable[[], None], charts: int = 0) -> float:
@@ -289,11 +309,7 @@ def timed_action(page, watcher: RunWatcher, action: Callable[[], None], charts: 
     changes_before = _page_changes(page)[0]
     start = time.perf_counter()
     action()
-    seconds = _settle(page, watcher, before, start, changes_before)
-    if not charts:
-        return seconds
-    _charts_drawn(page, charts, start)
-    return max(seconds, _settle_drawing(page, start))
+    return _settle(page, watcher, before, start, changes_before, drawn=[(NEW_CHARTS_DRAWN, charts)] if charts else [])
 
 
 def timed_load(page, watcher: RunWatcher, url: str, charts: int = 0) -> float:
@@ -303,21 +319,8 @@ def timed_load(page, watcher: RunWatcher, url: str, charts: int = 0) -> float:
     before = watcher.finished
     start = time.perf_counter()
     page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
-    seconds = _settle(page, watcher, before, start)
-    page.wait_for_function(PAGE_SETTLED, timeout=TIMEOUT_S * 1000, polling="raf")
-    seconds = max(seconds, time.perf_counter() - start)
-    if not charts and not page.evaluate(ANY_CHART):
-        return seconds
-    _charts_drawn(page, charts, start)
-    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=max(TIMEOUT_S - (time.perf_counter() - start), 1) * 1000, polling=20)
-    return max(seconds, _settle_drawing(page, start))
-
-
-def _settle_drawing(page, start: float) -> float:
-    """After the charts are drawn: two frames, then no change and no long task for CALM_S;
-    the time of the last of them."""
-    page.evaluate(TWO_FRAMES)
-    return _until_calm(page, start, time.perf_counter() - start, "its charts were drawn")
+    drawn = ([(NEW_CHARTS_DRAWN, charts)] if charts else []) + [(ALL_CHARTS_DRAWN, None)]
+    return _settle(page, watcher, before, start, settled=PAGE_SETTLED, drawn=drawn)
 
 
 def _until_calm(page, start: float, reached: float, what: str) -> float:
