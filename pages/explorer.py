@@ -252,7 +252,7 @@ selectable = dims == 2
 chart_key = f"exp_chart_{dims}" + ("" if region is None else f"_zoom_{abs(hash(region))}")
 event = st.plotly_chart(
     figure, key=chart_key, on_select=partial(remember_click, chart_key) if selectable else "ignore",
-    selection_mode=("points", "box", "lasso"), config={"scrollZoom": True, "displaylogo": False},
+    selection_mode=("points", "box", "lasso"), config=figures.MAP_CONFIG,
 )
 if selectable:
     st.caption(
