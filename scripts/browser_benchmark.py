@@ -19,8 +19,8 @@ floor's button shows a run counter (from ``st.session_state``): its change is th
 signal. An action that does not settle within :data:`TIMEOUT_S` is reported as not
 measured; the run goes on.
 
-- first page: a fresh browser (nothing cached) opening the recommender of a server
-  that is already up; the floor's first page likewise;
+- first page: a fresh browser (a new context, nothing cached) opening the recommender of a
+  server that is already up, once per round; the floor's first page likewise;
 - page loads after the first visit (returning browser, frontend cached): each page,
   opened by its address (a new session, as a bookmark or a shared link opens it), then
   each page reached from the previous one by its sidebar menu entry (a rerun in the open
@@ -458,6 +458,16 @@ def open_expander(page, label: str) -> None:
         summary.click()
 
 
+def first_page(browser, url: str) -> float:
+    """A page load in a new browser context: nothing cached (the frontend's code is fetched)."""
+    fresh = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = fresh.new_page()
+        return timed_load(page, RunWatcher(page), url)
+    finally:
+        fresh.close()
+
+
 def measure_app(
     browser, url: str, movie: int | None, rounds: int, only: tuple[str, ...] = ()
 ) -> tuple[dict[str, list[float]], list[str]]:
@@ -481,11 +491,8 @@ def measure_app(
         if not untimed:
             _keep_clock(name, before)
 
-    fresh = browser.new_context(viewport=VIEWPORT)
-    page = fresh.new_page()
-    watcher = RunWatcher(page)
-    record("first page (fresh browser): recommender", lambda: timed_load(page, watcher, recommender_url))
-    fresh.close()
+    for _ in range(rounds):  # a new context each time: nothing cached
+        record("first page (fresh browser): recommender", lambda: first_page(browser, recommender_url))
 
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -556,11 +563,8 @@ def measure_floor(browser, url: str, rounds: int) -> tuple[dict[str, list[float]
         except Exception as exc:  # one lost measurement is reported, never the end of the run
             problems.append(f"floor, {name}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}")
 
-    fresh = browser.new_context(viewport=VIEWPORT)
-    page = fresh.new_page()
-    watcher = RunWatcher(page)
-    record("first page (fresh browser)", lambda: timed_load(page, watcher, url))
-    fresh.close()
+    for _ in range(rounds):
+        record("first page (fresh browser)", lambda: first_page(browser, url))
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     watcher = RunWatcher(page)
