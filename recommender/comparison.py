@@ -105,16 +105,47 @@ def movie_top_terms(
     """Each vectorizer's ``n`` heaviest terms for one movie.
 
     Columns term, label, field, weight (as :func:`recommender.agreement.top_terms`)
-    plus display ("Genres: Drama"); heaviest first.
+    plus display ("Genres: Drama") and terms (how many vocabulary terms the row stands
+    for); heaviest first. Terms with the same display are one row with their summed
+    weight (:func:`merge_same_display`): the era is a band of several terms, all "Era:
+    released close together".
     """
     row = model.row_of(movie_id)
     result = {}
     for name in vectorizers:
         vectors = model.space(name).vectors
-        terms = top_terms(vectors.matrix, row, vectors.terms, vectors.labels, n)
+        terms = top_terms(vectors.matrix, row, vectors.terms, vectors.labels, vectors.matrix.shape[1])
         terms["display"] = [f"{FIELD_TITLES.get(f, f)}: {label}" for f, label in zip(terms["field"], terms["label"])]
-        result[name] = terms
+        result[name] = merge_same_display(terms, n)
     return result
+
+
+def merge_same_display(terms: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` heaviest rows of ``terms`` (columns term, label, field, weight, display;
+    heaviest first) once the rows sharing a display are one: the heaviest one's term, label
+    and field kept, ``terms`` counting them, a display ending "(5 terms)" when there are
+    several, and as weight the norm of their weights (sqrt of the sum of squares: what they
+    add to the film's similarity with itself, as one term of that weight would; a sum
+    would rank a band of 13 small era terms above the film's studio). Ties keep the order
+    of ``terms``.
+
+    >>> frame = pd.DataFrame({"term": ["era:a3", "genres:drama", "era:a4"], "label": ["close", "Drama", "close"],
+    ...                       "field": ["era", "genres", "era"], "weight": [0.3, 0.5, 0.25],
+    ...                       "display": ["Era: close", "Genres: Drama", "Era: close"]})
+    >>> merged = merge_same_display(frame, 5)
+    >>> merged["display"].tolist(), merged["weight"].round(4).tolist(), merged["terms"].tolist()
+    (['Genres: Drama', 'Era: close (2 terms)'], [0.5, 0.3905], [1, 2])
+    """
+    if terms.empty:
+        return terms.assign(terms=pd.Series(dtype="int64"))
+    groups = terms.groupby("display", sort=False)
+    merged = groups.first()
+    merged["weight"] = np.sqrt(groups["weight"].apply(lambda weights: float(np.square(weights).sum())))
+    merged["terms"] = groups.size()
+    merged = merged.reset_index().sort_values("weight", ascending=False, kind="stable").head(n)
+    several = merged["terms"] > 1
+    merged.loc[several, "display"] = [f"{d} ({c} terms)" for d, c in zip(merged.loc[several, "display"], merged.loc[several, "terms"])]
+    return merged[["term", "label", "field", "weight", "display", "terms"]].reset_index(drop=True)
 
 
 def disagreement_table(catalog: pd.DataFrame, agreement: pd.DataFrame, n: int) -> pd.DataFrame:

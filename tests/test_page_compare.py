@@ -74,6 +74,10 @@ def test_default_view(at, demo_artifacts):
     terms = comparison.movie_top_terms(model, movie_id, 12)
     assert at.dataframe[2].value["display"].tolist() == terms["tfidf"]["display"].tolist()
     assert at.dataframe[3].value["weight"].is_monotonic_decreasing
+    # One row per label: the era's band of terms is one "Era: released close together (n terms)".
+    for table in (at.dataframe[2].value, at.dataframe[3].value):
+        assert table["display"].is_unique
+    assert any(display.startswith("Era: released close together (") for display in at.dataframe[2].value["display"])
     assert not at.warning
     no_html(at)
     # Across the catalog: the agreement histograms and the disagreements (15).
