@@ -103,7 +103,11 @@ with film_tab:
         )
 
         st.subheader("What each vectorizer sees in this film")
-        st.caption("The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count.")
+        st.caption(
+            "The film's heaviest terms: a term many films share weighs less under TF-IDF than under Count. The era and "
+            "the rating are bands of terms (films close in time or in rating share some of them), each one row with its "
+            "terms' combined weight."
+        )
         # Tables with bars, not plotly bar charts: the tab then loads no plotly (about 0.15 s of
         # the page's load in Chromium, measured side by side), and the terms are already a table.
         for column, (name, top) in zip(st.columns(2), terms.items()):
