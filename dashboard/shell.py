@@ -62,7 +62,7 @@ def run() -> None:
     if navigation.url_path != "data":
         with st.sidebar:
             session.poll_build()  # a build started on the data page stays visible everywhere
-        sidebar.draw(cache.get_model())
+        sidebar.draw(cache.get_model(), navigation.url_path)
     _inside.active = True
     try:
         navigation.run()

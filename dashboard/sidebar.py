@@ -1,4 +1,5 @@
-"""The sidebar shared by every page: the loaded catalog and the vectorizer in use."""
+"""The sidebar shared by every page: the loaded catalog and, on the pages whose results
+depend on it (:data:`VECTORIZER_PAGES`), the vectorizer in use."""
 
 from __future__ import annotations
 
@@ -16,8 +17,14 @@ def vectorizer() -> str:
     return st.session_state.get("vectorizer", VECTORIZERS[0])
 
 
-def draw(model: RecommenderModel) -> None:
-    """Catalog name, number of films, build date, and the vectorizer selector."""
+# The pages drawn from one vectorizer's vectors. The overview ranks by rating and the
+# comparison shows both vectorizers: a selector there would change nothing on the page.
+VECTORIZER_PAGES = frozenset({"recommender", "explorer"})
+
+
+def draw(model: RecommenderModel, page: str) -> None:
+    """Catalog name, number of films, build date, and on :data:`VECTORIZER_PAGES` the
+    vectorizer selector (elsewhere the session keeps its choice, and a link's still applies)."""
     manifest = model.manifest
     catalog = manifest.get("catalog", {})
     with st.sidebar:
@@ -31,6 +38,8 @@ def draw(model: RecommenderModel) -> None:
             st.session_state["vectorizer"] = wanted if wanted in VECTORIZERS else VECTORIZERS[0]
             if wanted is not None and wanted not in VECTORIZERS:
                 st.warning(f"Ignored the link's vectorizer={md(repr(wanted))}; accepted: {', '.join(VECTORIZERS)}.")
+        if page not in VECTORIZER_PAGES:
+            return
         st.radio(
             "Vectorizer",
             VECTORIZERS,

@@ -35,3 +35,19 @@ def test_the_data_page_first_has_no_catalog_sidebar(monkeypatch, demo_artifacts)
     assert [t.value for t in at.main.title] == ["Data"]
     assert at.sidebar.title[0].value == "🎬 Movie Explorer"
     assert not at.sidebar.radio
+
+
+def test_the_vectorizer_selector_is_on_the_pages_it_changes_and_kept_across_the_others(monkeypatch, demo_artifacts):
+    at = first_request(monkeypatch, demo_artifacts, "pages/recommender.py", {})
+    at.sidebar.radio(key="vectorizer").set_value("count").run()
+    assert at.query_params["vectorizer"] == "count"
+    # The overview ranks by rating and the comparison shows both vectorizers: no selector there.
+    for page in ("pages/overview.py", "pages/compare.py"):
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        assert not at.sidebar.radio, page
+        assert at.sidebar.title[0].value == "🎬 Movie Explorer"
+    at.switch_page("pages/explorer.py").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key="vectorizer").value == "count"  # the session kept the choice
+    assert at.query_params["vectorizer"] == "count"
