@@ -82,8 +82,27 @@ def test_k_changes_the_number_of_results(at):
     assert at.query_params["k"] == "25"
 
 
+def open_filters(at) -> None:
+    """Open the Filters box (its widgets run only while it is open)."""
+    at.session_state["rec_filters"] = True
+    at.run()
+    assert at.number_input(key="rec_min_votes")
+
+
+def test_the_filters_run_only_while_their_box_is_open(at):
+    assert not at.number_input and not at.multiselect  # a closed box sends none of its widgets
+    open_filters(at)
+    at.number_input(key="rec_min_votes").set_value(100).run()
+    at.session_state["rec_filters"] = False
+    at.run()
+    assert not at.number_input  # closed again: the filter still applies, and stays in the URL
+    assert at.query_params["votes"] == "100"
+    assert any(caption.value.endswith("Filters are on.") for caption in at.caption)
+
+
 def test_a_filter_changes_the_results(at):
     before = results_table(at)
+    open_filters(at)
     at.multiselect(key="rec_genres").set_value(["Animation"]).run()
     after = at.dataframe[0].value
     assert not at.exception
@@ -93,6 +112,7 @@ def test_a_filter_changes_the_results(at):
 
 
 def test_too_strict_filters_explain_instead_of_failing(at):
+    open_filters(at)
     at.number_input(key="rec_min_votes").set_value(10**9).run()
     assert not at.exception
     assert "passes these filters" in at.info[0].value
@@ -253,6 +273,7 @@ def test_every_setting_is_in_the_url_and_a_link_reproduces_the_list(at, monkeypa
     at.slider(key="rec_k").set_value(7).run()
     at.slider(key="rec_rating_weight").set_value(0.3).run()
     at.toggle(key="rec_mmr").set_value(True).run()
+    open_filters(at)
     at.multiselect(key="rec_genres").set_value(["Action"]).run()
     at.number_input(key="rec_min_votes").set_value(100).run()
     table = results_table(at)
@@ -267,6 +288,7 @@ def test_every_setting_is_in_the_url_and_a_link_reproduces_the_list(at, monkeypa
     assert not other.exception
     assert other.dataframe[0].value["id"].tolist() == table["id"].tolist()
     assert other.slider(key="rec_rating_weight").value == 0.3 and other.toggle(key="rec_mmr").value
+    assert other.number_input(key="rec_min_votes").value == 100  # a link with filters opens their box
 
 
 def test_back_to_an_older_url_returns_to_the_previous_film(at, demo_artifacts):
