@@ -141,26 +141,27 @@ mmr_lambda = controls[2].slider(
 as_table = controls[3].toggle("Table view", key="rec_table_view", persist_state="session")
 
 # The filters' widgets run only while their box is open (a closed box sends none of them:
-# the first page fetches less of the frontend); their values live in the session and the URL.
-years, min_votes, genres, languages = (
-    st.session_state.get("rec_years") if has_year_range else None, st.session_state.get("rec_min_votes") or 0,
-    st.session_state.get("rec_genres") or [], st.session_state.get("rec_languages") or [],
+# the first page fetches less of the frontend). Their values are in the session before
+# the widgets run (from the URL, or from the widgets' last change) and stay in the URL.
+filters = build_filters(
+    tuple(st.session_state["rec_years"]) if has_year_range and st.session_state.get("rec_years") else None,
+    full_years, st.session_state.get("rec_genres") or [], int(st.session_state.get("rec_min_votes") or 0),
+    st.session_state.get("rec_languages") or [],
 )
-filters_on = bool(min_votes or genres or languages or (years is not None and tuple(years) != tuple(full_years)))
-filter_box = st.expander("Filters", expanded=filters_on, key="rec_filters", on_change="rerun", icon=":material/filter_list:")
+filter_box = st.expander(
+    "Filters", expanded=filters.active, key="rec_filters", on_change="rerun", icon=":material/filter_list:"
+)
 with filter_box:
     if filter_box.open:
         columns = st.columns(2)
         if has_year_range:
-            years = columns[0].slider("Release years", *full_years, key="rec_years", persist_state="session")
-        min_votes = columns[1].number_input(
-            "Minimum votes", min_value=0, step=100, key="rec_min_votes", persist_state="session"
-        )
-        genres = columns[0].multiselect(
+            columns[0].slider("Release years", *full_years, key="rec_years", persist_state="session")
+        columns[1].number_input("Minimum votes", min_value=0, step=100, key="rec_min_votes", persist_state="session")
+        columns[0].multiselect(
             "Genres", all_genres, key="rec_genres", placeholder="Any genre",
             help="Keep films having any of these genres.", persist_state="session",
         )
-        languages = columns[1].multiselect(
+        columns[1].multiselect(
             "Original language", all_languages, format_func=language_name, key="rec_languages",
             placeholder="Any language", persist_state="session",
         )
@@ -178,7 +179,6 @@ if st.toggle(
 
 vectorizer = sidebar.vectorizer()
 state.publish(SETTINGS, {"vectorizer": vectorizer})
-filters = build_filters(tuple(years) if years else None, full_years, genres, int(min_votes), languages)
 options = RankingOptions.from_settings(
     settings, vectorizer=vectorizer, k=k, rating_weight=rating_weight, mmr=mmr, mmr_lambda=mmr_lambda, filters=filters
 )

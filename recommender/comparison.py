@@ -106,9 +106,9 @@ def movie_top_terms(
 
     Columns term, label, field, weight (as :func:`recommender.agreement.top_terms`)
     plus display ("Genres: Drama") and terms (how many vocabulary terms the row stands
-    for); heaviest first. Terms with the same display are one row with their summed
-    weight (:func:`merge_same_display`): the era is a band of several terms, all "Era:
-    released close together".
+    for); heaviest first. Terms with the same display are one row, weighted by the norm
+    of their weights (:func:`merge_same_display`): the era is a band of several terms,
+    all "Era: released close together".
     """
     row = model.row_of(movie_id)
     result = {}

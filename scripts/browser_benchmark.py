@@ -324,6 +324,8 @@ ALL_CHARTS_DRAWN = f"""() => [...document.querySelectorAll('{MAIN} [data-testid=
 # from the navigation's start). The report gives the largest difference.
 CLOCK_DIFFERENCES: list[float | None] = []  # every timed load and action, in order
 CLOCK_BY_NAME: dict[str, list[float | None]] = {}  # the reported ones, by the figure's name
+PAGE_CLOCK = """() => [performance.timeOrigin, performance.now(),
+  Math.max(window.movieExplorerLastChange || 0, window.movieExplorerLastBusy || 0)]"""
 
 
 def _keep_clock(name: str, before: int) -> None:
@@ -331,8 +333,6 @@ def _keep_clock(name: str, before: int) -> None:
     those before were untimed steps, such as leaving the page a sidebar switch returns to)."""
     if len(CLOCK_DIFFERENCES) > before:
         CLOCK_BY_NAME.setdefault(name, []).append(CLOCK_DIFFERENCES[-1])
-PAGE_CLOCK = """() => [performance.timeOrigin, performance.now(),
-  Math.max(window.movieExplorerLastChange || 0, window.movieExplorerLastBusy || 0)]"""
 
 
 def _check_clock(page, seconds: float, started_ms: float, *, since_origin: bool) -> float:
@@ -341,8 +341,8 @@ def _check_clock(page, seconds: float, started_ms: float, *, since_origin: bool)
     page's performance.now() (an action in the open document)."""
     origin, _, last = page.evaluate(PAGE_CLOCK)
     own_ms = origin + last - started_ms if since_origin else last - started_ms
-    # None: nothing in the main area changed after the start (e.g. the comparison page's
-    # vectorizer: both lists are on the page already), timed by the script run's end.
+    # None: nothing in the main area changed after the start (a setting the page does not
+    # show, such as the old comparison page's vectorizer), timed by the script run's end.
     CLOCK_DIFFERENCES.append(seconds - own_ms / 1000 if own_ms > 0 else None)
     return seconds
 
