@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures
+from dashboard import figures, map_chart
 from recommender import comparison, explorer, summary
 from recommender.loading import Analysis
 from recommender.model import RecommenderModel
@@ -63,9 +63,7 @@ class MapView:
 
 
 # The explorer's frames and figures are shared read-only objects (st.cache_resource):
-# st.cache_data would pickle a figure of every film on each rerun and hand back a copy
-# whose JSON differs from the first run's, and Streamlit identifies a chart by its JSON,
-# so a box or lasso selection made on the first drawing was lost. Keyed by parameters,
+# st.cache_data would pickle a figure of every film on each rerun. Keyed by parameters,
 # not by hashing the frames. Few entries: a figure of 100,000 films holds about 0.1 GB.
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_frame(
@@ -86,12 +84,16 @@ def map_figure(
     k: int | None,
     label_level: str,
     region: tuple[float, float, float, float] | None,
-) -> go.Figure:
+) -> map_chart.MapFigure:
     """:func:`dashboard.figures.map_figure` of ``view`` (the frame, lines and labels are
-    those these parameters give), made once per view and shared; read-only."""
-    return figures.map_figure(
-        _frame, color_by, focus_row=focus_row, segments=_segments, centroids=_centroids, region=region
-    )
+    those these parameters give) as the map component draws it, made once per view and
+    shared. A user's zoom lasts while the dots stay where they are: the same build,
+    vectorizer, map and region (another colouring or film keeps it)."""
+    positions = f"{view.stamp}-{view.vectorizer}-{view.method}-{view.dims}-{view.custom}"
+    return map_chart.MapFigure.of(figures.map_figure(
+        _frame, color_by, focus_row=focus_row, segments=_segments, centroids=_centroids, region=region,
+        positions=positions,
+    ))
 
 
 @dataclasses.dataclass(frozen=True)

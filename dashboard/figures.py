@@ -136,6 +136,7 @@ def map_figure(
     centroids: pd.DataFrame | None = None,
     height: int = 720,
     region: tuple[float, float, float, float] | None = None,
+    positions: str = "movie-map",
 ) -> go.Figure:
     """The map: every row of ``frame`` as a marker coloured by ``color_by``.
 
@@ -152,7 +153,8 @@ def map_figure(
     (:func:`recommender.explorer.cluster_centroids`) text labels, those that would overlap a
     larger cluster's label left out (:func:`visible_labels`). ``region`` (x_min, x_max,
     y_min, y_max) zooms a 2-D map to that part (every film is still in the figure; the
-    labels are placed for that view). 2-D uses WebGL (``Scattergl``): on the 4,803-film
+    labels are placed for that view); ``positions`` names where the dots are (plotly keeps
+    a user's zoom and turn of the map while it and the region stay the same). 2-D uses WebGL (``Scattergl``): on the 4,803-film
     map in this app, SVG (``Scatter``) was slower to draw (2.98 s against 2.29 s per page
     load, measured side by side). Above
     :data:`LIGHT_HOVER_FILMS` films the hover shows title and year only.
@@ -219,7 +221,7 @@ def map_figure(
                     itemdoubleclick=False),
         hoverlabel=dict(align="left"),
         # A new region is a new view: plotly must not keep the user's own zoom over it.
-        uirevision="movie-map" if region is None or three_d else f"movie-map-{region}",
+        uirevision=positions if region is None or three_d else f"{positions}-{region}",
     )
     if three_d:
         axis = dict(showticklabels=False, title="", showbackground=False)
@@ -260,8 +262,10 @@ def _categories(frame: pd.DataFrame, color_by: str) -> list[tuple[str, pd.DataFr
 # plotGlPixelRatio is 2: every WebGL canvas at twice the width and height). Without a GPU
 # (software WebGL, as on this project's 2-core test machine) the 4,803-film map then took
 # 473 ms to draw against 213 ms at 1, and a 10-point plot 370 against 136 ms (Chromium,
-# blank page, median of 5); on a high-DPI screen the dots are a little softer.
-MAP_CONFIG: dict = {"scrollZoom": True, "displaylogo": False, "plotGlPixelRatio": 1}
+# blank page, median of 5); on a high-DPI screen the dots are a little softer. No "Share
+# chart" button: plotly's own (shown by default since plotly.js 3) uploads the figure, every
+# film of the catalog, to Plotly's cloud.
+MAP_CONFIG: dict = {"scrollZoom": True, "displaylogo": False, "plotGlPixelRatio": 1, "showSendToCloud": False}
 
 
 # Above this many films a dot's hover shows its title and year only: the full hover

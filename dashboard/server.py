@@ -1,4 +1,5 @@
-"""Server-level setup for ``st.App``: the JSON API's routes and the start-up hook.
+"""Server-level setup for ``st.App``: the JSON API's routes, the static files
+(:mod:`dashboard.assets`) and the start-up hook.
 
 ``streamlit_app.py`` builds ``st.App(..., routes=ROUTES, lifespan=lifespan)``, which
 ``streamlit run streamlit_app.py`` picks up. When the server starts, :func:`lifespan`
@@ -16,10 +17,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from dashboard import api
+from dashboard import api, assets
 
 LOG = logging.getLogger(__name__)
-ROUTES = api.routes()
+ROUTES = api.routes() + assets.ROUTES
 
 
 def preload_build() -> None:

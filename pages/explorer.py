@@ -7,11 +7,9 @@ linked to its true neighbours; a box/lasso selection lists the chosen films. The
 (map, dims, colour, movie) lives in the URL.
 """
 
-from functools import partial
-
 import streamlit as st
 
-from dashboard import analysis_cache, cache, figures, film_picker, labels, open_film, shell, sidebar, state
+from dashboard import analysis_cache, cache, figures, film_picker, labels, map_chart, open_film, shell, sidebar, state
 from dashboard.text import md
 from recommender import explorer
 from recommender.errors import RecommenderError
@@ -236,23 +234,23 @@ if numbers["without_colour"]:
 
 
 
-def remember_click(chart_key: str) -> None:
-    """A click on one dot (not a box or lasso): open its film at the top of the next run."""
-    event = st.session_state.get(chart_key)
-    selection = event.selection if event is not None else None
-    row = open_film.clicked_row(selection)
-    if row is not None:
-        st.session_state["exp_clicked_row"] = row
-    elif selection and selection.get("points"):
-        st.session_state["exp_tab"] = TABS[0]  # a box or lasso: show the films it holds
+def remember_click(row: int) -> None:
+    """A click on one dot: open its film at the top of the next run."""
+    st.session_state["exp_clicked_row"] = row
+
+
+def show_selection(rows: list[int]) -> None:
+    """A box or lasso: show the films it holds."""
+    if rows:
+        st.session_state["exp_tab"] = TABS[0]
 
 
 selectable = dims == 2
-# A zoomed view is a new chart: the selection that asked for it does not carry over.
+# A zoomed view is a new map: the selection that asked for it does not carry over.
 chart_key = f"exp_chart_{dims}" + ("" if region is None else f"_zoom_{abs(hash(region))}")
-event = st.plotly_chart(
-    figure, key=chart_key, on_select=partial(remember_click, chart_key) if selectable else "ignore",
-    selection_mode=("points", "box", "lasso"), config=figures.MAP_CONFIG,
+selected_rows = map_chart.draw(
+    figure, key=chart_key, config=figures.MAP_CONFIG, selectable=selectable, films=len(frame),
+    on_click=remember_click, on_select=show_selection,
 )
 if selectable:
     st.caption(
@@ -286,7 +284,7 @@ if segments is not None:
 selection_tab, cluster_tab = st.tabs(TABS, key="exp_tab", on_change="rerun")
 with selection_tab:
     if selection_tab.open:
-        rows = explorer.selected_rows(event.selection.points) if selectable else []
+        rows = selected_rows if selectable else []
         if not selectable:
             st.caption("Box and lasso selection work on 2-D maps: switch Dimensions to 2-D to select films.")
         elif not rows:

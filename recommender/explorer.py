@@ -8,7 +8,7 @@ and the map's trustworthiness. It comes precomputed from the artifacts
 agreement into the table the page draws, with a ``color`` column for the chosen
 colouring; :func:`neighbour_segments` gives the lines from a movie to its true
 neighbours, marking those the map put far away; :func:`cluster_centroids` places
-cluster labels; :func:`selected_rows` and :func:`selection_table` turn a box/lasso
+cluster labels; :func:`selection_table` turns a box/lasso
 selection into a table of films, :func:`selection_bounds` and :func:`in_region` the
 region a zoomed map shows. It returns data; the app draws it
 (``dashboard/figures.py``).
@@ -335,21 +335,6 @@ def neighbour_segments(
         segments[f"{axis}0"] = coords[movie_row, axes.index(axis)]
         segments[f"{axis}1"] = coords[rows, axes.index(axis)]
     return segments
-
-
-def selected_rows(points: Sequence[dict]) -> list[int]:
-    """Catalog rows of the selected map points (plotly selection ``points``).
-
-    Movie markers carry their row as ``customdata[0]``; points of other traces
-    (the highlighted movie, neighbour lines) carry none and are ignored. Order of
-    first selection, without repeats.
-    """
-    rows: dict[int, None] = {}
-    for point in points:
-        data = point.get("customdata")
-        if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float, np.integer)):
-            rows[int(data[0])] = None
-    return list(rows)
 
 
 SELECTION_COLUMNS = [

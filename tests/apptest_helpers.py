@@ -7,7 +7,9 @@ the page file alone and every page test also drives ``shell.page_in_shell``."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -60,3 +62,31 @@ def no_html(at: AppTest) -> None:
     assert len(at.get("html")) == 0
     for element in [*at.markdown, *at.caption]:
         assert not element.proto.allow_html, element.value
+
+
+def asgi_get(app: Any, url: str) -> tuple[int, dict[bytes, bytes], bytes]:
+    """GET ``url`` from the ASGI ``app`` (e.g. a Starlette app of the server's routes) in
+    process: status, headers, body."""
+    path, _, query = url.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+    requested = False
+
+    async def receive() -> dict:
+        nonlocal requested
+        if requested:  # the client stays connected (a response may listen for a disconnect)
+            await asyncio.Event().wait()
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], dict(start["headers"]), body

@@ -4,7 +4,6 @@ against the real ``streamlit run`` server (slow)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.error
 import urllib.request
@@ -18,6 +17,7 @@ from recommender.build import CatalogSource, build
 from recommender.loading import shared_model
 from recommender.ranking import RankingOptions
 from recommender.results import build_filters, reasoned_results, year_bounds
+from tests.apptest_helpers import asgi_get
 
 
 @pytest.fixture(scope="module")
@@ -37,26 +37,9 @@ def server(tiny_build: Path) -> Starlette:
 
 def get(app: Starlette, url: str) -> tuple[int, dict]:
     """GET ``url`` from the ASGI ``app`` in process: (status, JSON body)."""
-    path, _, query = url.partition("?")
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-        "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
-    }
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    headers = dict(start["headers"])
+    status, headers, body = asgi_get(app, url)
     assert headers[b"content-type"].startswith(b"application/json")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], json.loads(body)
+    return status, json.loads(body)
 
 
 def test_movies_by_title_piece(server):

@@ -361,6 +361,41 @@ def test_explorer_draws_the_map(page, app_url: str, demo_ids: dict[str, int]) ->
     assert_no_problem(page)
 
 
+def test_the_map_redraws_in_place_and_follows_the_theme(page, app_url: str) -> None:
+    """Another colouring is drawn into the same plot (Plotly.react: no new element, no new
+    WebGL contexts); the map takes the app's text colour and offers full screen."""
+    open_page(page, f"{app_url}/explorer")
+    plot = page.locator(f"{MAIN} .js-plotly-plot").first
+    wait_for(page, "the map", lambda: plot.count() > 0 and plot.locator("canvas").count() > 0)
+    settle(page)
+    text_colour = plot.evaluate("el => getComputedStyle(el).getPropertyValue('--st-text-color').trim()")
+    assert text_colour and plot.evaluate("el => el._fullLayout.font.color") == text_colour
+    assert plot.evaluate("el => el._fullLayout.paper_bgcolor").replace(" ", "") == "rgba(0,0,0,0)"
+    buttons = plot.evaluate("el => [...el.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))")
+    assert "Full screen" in buttons and not any("Share" in b for b in buttons), buttons  # nothing sent to a cloud
+    canvases = plot.locator("canvas").count()
+    plot.evaluate("el => { el.testMark = true; el.testOldData = el._fullData; }")
+    choose_in_selectbox(page, "Colour by", "Decade", "Decade")
+    wait_for(page, "the map in decades", lambda: plot.evaluate("el => el._fullData !== el.testOldData"))
+    settle(page)
+    assert plot.evaluate("el => el.testMark === true")  # the same plot
+    assert plot.locator("canvas").count() == canvases
+    legend = plot.evaluate("el => [...el.querySelectorAll('.legend .legendtext')].map(t => t.textContent)")
+    assert any(re.fullmatch(r"\d{4}s", text) for text in legend), legend
+    assert page.locator(f"{MAIN} .js-plotly-plot").count() == 1
+    # Full screen: the map takes the screen, and its place in the page again after.
+    width = plot.evaluate("el => el._fullLayout.width")
+    plot.scroll_into_view_if_needed()
+    plot.hover()
+    plot.locator('.modebar-btn[data-title="Full screen"]').click()
+    wait_for(page, "the map full screen", lambda: plot.evaluate("el => el._fullLayout.width") > width)
+    assert plot.evaluate("el => el._fullLayout.height") > 720 - 100 and page.evaluate("!!document.fullscreenElement")
+    page.evaluate("document.exitFullscreen()")
+    wait_for(page, "the map back in the page", lambda: plot.evaluate("el => el._fullLayout.width") == width)
+    assert plot.evaluate("el => el._fullLayout.height") == 720
+    assert_no_problem(page)
+
+
 # The map's most isolated film dot, in pixels of the page: plotly keeps the drawn traces
 # (``_fullData``) and the axes' data-to-pixel functions (``_fullLayout``) on the chart's element.
 ISOLATED_DOT = """el => {

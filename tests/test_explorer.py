@@ -216,18 +216,6 @@ def test_cluster_table(analysis):
     assert explorer.cluster_table(None, "broad").empty
 
 
-def test_selected_rows_reads_customdata_only():
-    points = [
-        {"customdata": [3, "Delta"]},
-        {"customdata": [1]},
-        {"x": 1.0, "y": 2.0},  # a neighbour line or the star: no customdata
-        {"customdata": [3, "Delta"]},
-        {"customdata": "text"},
-    ]
-    assert explorer.selected_rows(points) == [3, 1]
-    assert explorer.selected_rows([]) == []
-
-
 def test_selection_table(frame):
     table = explorer.selection_table(frame, [3, 0, 99])
     assert table["display_title"].tolist() == ["<b>Delta</b>", "Alpha"]

@@ -38,10 +38,15 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def chart_spec(at) -> dict:
-    charts = at.get("plotly_chart")
+def chart_data(at) -> dict:
+    """What the map component (dashboard.map_chart) was given."""
+    charts = [c for c in at.get("bidi_component") if c.proto.component_name == "movie_map"]
     assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    return json.loads(charts[0].proto.json)
+
+
+def chart_spec(at) -> dict:
+    return json.loads(chart_data(at)["figure"])
 
 
 def movie_rows_drawn(spec: dict) -> list[int]:
@@ -202,7 +207,7 @@ def test_artifacts_without_maps_say_how_to_build_them(monkeypatch, no_maps_artif
     at = start_app(monkeypatch, no_maps_artifacts, PAGE)
     assert not at.exception
     assert any("--skip-maps" in i.value and "python -m recommender build" in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 def test_custom_settings_apply_only_to_the_map_they_were_computed_for(at):
