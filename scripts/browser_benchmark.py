@@ -305,17 +305,19 @@ def _calm(page, bound_s: float = 5.0) -> None:
         page.wait_for_timeout(20)
 
 
-# Streamlit draws a changed figure as a new chart (a new element id), and a large figure can
-# reach the page seconds after the run's end does: an action that changes a chart marks the
-# charts drawn before it, and is settled only when as many unmarked charts are drawn.
-MARK_CHARTS = f"() => document.querySelectorAll('{MAIN} .js-plotly-plot').forEach(el => el.movieExplorerOld = true)"
+# An action that changes a chart marks the plots drawn before it with what they showed, and
+# is settled only when as many plots show something else. Streamlit draws a changed figure
+# as a new chart (a new element: nothing marked); the explorer's map (dashboard/map_chart.py)
+# draws it into the same plot (Plotly.react: plotly replaces the plot's _fullData). A large
+# figure can reach the page seconds after the run's end does.
+MARK_CHARTS = f"() => document.querySelectorAll('{MAIN} .js-plotly-plot').forEach(el => el.movieExplorerOld = el._fullData)"
 NEW_CHARTS_DRAWN = f"""(wanted) => [...document.querySelectorAll('{MAIN} .js-plotly-plot')]
-  .filter(el => !el.movieExplorerOld && el._fullLayout && el._fullData).length >= wanted"""
+  .filter(el => el._fullLayout && el._fullData && el._fullData !== el.movieExplorerOld).length >= wanted"""
 
 
 # Every chart element of the main area holds a drawn plotly plot (a page load: the charts it
 # draws, however many the page version being measured has).
-ALL_CHARTS_DRAWN = f"""() => [...document.querySelectorAll('{MAIN} [data-testid="stPlotlyChart"]')]
+ALL_CHARTS_DRAWN = f"""() => [...document.querySelectorAll('{MAIN} [data-testid="stPlotlyChart"], {MAIN} .movie-map')]
   .every(el => {{ const plot = el.querySelector('.js-plotly-plot'); return plot && plot._fullLayout && plot._fullData; }})"""
 
 
