@@ -123,6 +123,7 @@ PALETTE: tuple[str, ...] = tuple(
 )
 CONTINUOUS_SCALES: dict[str, str] = {"weighted_rating": "Viridis", "rbo": "Cividis", "faithfulness": "RdYlGn"}
 NEAR_COLOUR = "#1a9850"
+FOCUS_COLOUR = "#ffd700"
 FAR_COLOUR = "#d7301f"
 GREY = "#bbbbbb"
 
@@ -140,14 +141,14 @@ def map_figure(
 ) -> go.Figure:
     """The map: every row of ``frame`` as a marker coloured by ``color_by``.
 
-    All films are one trace: categories are colour codes on a stepped colour scale and
-    the legend is a key (one empty trace per category, clicks on it do nothing);
-    continuous values are one trace with a colour bar. One WebGL trace per category cost
+    All films are one trace: categories are colour codes on a stepped colour scale,
+    named by the map's key (:func:`_key`, a text right of the plot); continuous values
+    are one trace with a colour bar. One WebGL trace per category cost
     the browser about 0.5-1 s per drawing of the 4,803-film map (20 traces), one trace
     about 0.1 s. Movies without a value are drawn grey, never dropped. Coordinates and
     colours are float32 arrays, which plotly sends as binary (base64) arrays. Each movie
-    marker's ``customdata[0]`` is its catalog row (for
-    :func:`recommender.explorer.selected_rows`). ``focus_row`` adds a star for the searched movie,
+    marker's ``customdata[0]`` is its catalog row (the map's clicks and selections,
+    ``dashboard/map_chart.js``). ``focus_row`` adds a star for the searched movie,
     ``segments`` (:func:`recommender.explorer.neighbour_segments`) the lines to its true neighbours
     (solid green: close on the map too; dashed red: placed far away), ``centroids``
     (:func:`recommender.explorer.cluster_centroids`) text labels, those that would overlap a
@@ -163,18 +164,21 @@ def map_figure(
     light = len(frame) > LIGHT_HOVER_FILMS
     figure = go.Figure()
     label = COLOR_LABELS.get(color_by, color_by)
+    key: list[tuple[str, str, str]] = []  # (symbol, colour, text) lines of the map's key
     if color_by in CONTINUOUS:
         values = frame["color"].astype("float64")
         has_value = values.notna().to_numpy()
         if (~has_value).any():
             figure.add_trace(_markers(frame[~has_value], three_d, f"{label}: {NO_VALUE}", GREY, label, None, light))
+            key.append(("●", GREY, escape(f"{label}: {NO_VALUE}")))
         low, high = (0.0, 1.0) if color_by in ("rbo", "faithfulness") else (values.min(), values.max())
         marker_colour = dict(
             color=values[has_value].to_numpy(dtype=np.float32),
             colorscale=CONTINUOUS_SCALES.get(color_by, "Viridis"),
             cmin=low,
             cmax=high,
-            colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.75),
+            # At the top right, the key (if any) below it.
+            colorbar=dict(title=dict(text=label, side="right"), thickness=14, len=0.55, y=1, yanchor="top"),
             showscale=True,
         )
         figure.add_trace(_markers(frame[has_value], three_d, label, None, label, marker_colour, light))
@@ -192,15 +196,17 @@ def map_figure(
         marker_colour = dict(color=codes, colorscale=scale or [[0, GREY], [1, GREY]], cmin=0, cmax=steps,
                              showscale=False)
         figure.add_trace(_markers(everyone, three_d, label, None, label, marker_colour, light))
-        for (category, _), colour in zip(groups, colours):
-            figure.add_trace(_legend_entry(escape(category), colour, three_d))
+        key += [("●", colour, escape(category)) for (category, _), colour in zip(groups, colours)]
     if segments is not None and len(segments):
-        for far, name, colour, dash in ((False, "true neighbour, close on the map", NEAR_COLOUR, "solid"),
-                                        (True, "true neighbour, far on the map", FAR_COLOUR, "dash")):
+        for far, name, colour, dash, symbol in (
+            (False, "true neighbour, close on the map", NEAR_COLOUR, "solid", "—"),
+            (True, "true neighbour, far on the map", FAR_COLOUR, "dash", "- -"),
+        ):
             part = segments[segments["far"] == far]
             if len(part):
                 figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
                 figure.add_trace(_segment_ends(part, three_d, name, colour))
+                key.append((symbol, colour, name))
     annotations = (
         _annotations(
             centroids, three_d,
@@ -213,12 +219,14 @@ def map_figure(
         focus = frame.iloc[[focus_row]]
         figure.add_trace(_focus_marker(focus, three_d))
         annotations.append(_focus_annotation(focus, three_d))
+        key.append(("★", FOCUS_COLOUR, escape(str(focus["display_title"].iloc[0]))))
+    continuous = color_by in CONTINUOUS
+    # Under a colour bar, only what else the map shows; else the colouring's name first.
+    map_key = _key(None if continuous else label, key, top=0.4 if continuous else 1.0) if key else None
     layout: dict = dict(
         height=height,
-        margin=dict(l=0, r=0, t=30, b=0),
-        # A key: its entries are empty traces, so a click on one would hide nothing.
-        legend=dict(title=dict(text=label), itemsizing="constant", font=dict(size=11), itemclick=False,
-                    itemdoubleclick=False),
+        margin=dict(l=0, r=_key_width(key), t=30, b=0),
+        showlegend=False,
         hoverlabel=dict(align="left"),
         # A new region is a new view: plotly must not keep the user's own zoom over it.
         uirevision=positions if region is None or three_d else f"{positions}-{region}",
@@ -226,13 +234,14 @@ def map_figure(
     if three_d:
         axis = dict(showticklabels=False, title="", showbackground=False)
         layout["scene"] = dict(xaxis=axis, yaxis=axis, zaxis=dict(axis), annotations=annotations)
+        layout["annotations"] = [map_key] if map_key else []
     else:
         layout["xaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False)
         layout["yaxis"] = dict(showticklabels=False, title="", zeroline=False, showgrid=False, scaleanchor="x")
         if region is not None:
             layout["xaxis"]["range"] = [region[0], region[1]]
             layout["yaxis"]["range"] = [region[2], region[3]]
-        layout["annotations"] = annotations
+        layout["annotations"] = annotations + ([map_key] if map_key else [])
         # A drag zooms and a click selects one dot (Streamlit then reports it: the page opens
         # that film); box and lasso stay in the modebar. With "select" or "lasso" as the
         # default drag, Streamlit turns click-selection off.
@@ -324,8 +333,6 @@ def _markers(
         mode="markers",
         customdata=_customdata(group, light),
         hovertemplate=_hover(label, light),
-        legendgroup=name,
-        showlegend=colour is not None,  # a colour bar explains a colour scale
     )
     x, y = group["x"].to_numpy(dtype=np.float32), group["y"].to_numpy(dtype=np.float32)
     if three_d:
@@ -334,13 +341,41 @@ def _markers(
     return go.Scattergl(x=x, y=y, marker=dict(marker, size=6, opacity=0.8), **common)
 
 
-def _legend_entry(name: str, colour: str, three_d: bool):
-    """A legend key entry: an empty trace of one colour (the films are in one trace)."""
-    common = dict(name=name, mode="markers", marker=dict(color=colour, size=8), showlegend=True, hoverinfo="skip")
-    if three_d:
-        return go.Scatter3d(x=[None], y=[None], z=[None], **common)
-    # SVG, not WebGL: an empty WebGL trace costs the browser as much as a full one.
-    return go.Scatter(x=[None], y=[None], **common)
+def _key(title: str | None, entries: list[tuple[str, str, str]], top: float) -> dict:
+    """The map's key: one text annotation right of the plot, ``title`` in bold then a line
+    per (symbol, colour, text) entry (the text already escaped). Not plotly's legend, which
+    needs a trace per entry: the 20-odd empty traces of a genre key cost about 36 ms of
+    every drawing of the 4,803-film map with software WebGL (245 against 209 ms, blank
+    page, median of 5). Being part of the figure, the key is in an exported PNG too."""
+    lines = ([f"<b>{escape(title)}</b>"] if title else []) + [
+        f'<span style="color:{colour};font-size:15px">{symbol}</span> {_shortened(text)}'
+        for symbol, colour, text in entries
+    ]
+    return dict(
+        name="key", text="<br>".join(lines), x=1.02, y=top, xref="paper", yref="paper", xanchor="left",
+        yanchor="top", align="left", showarrow=False, font=dict(size=11),
+    )
+
+
+# The key's width in pixels: about this much per character of 11 px text, plus its symbol;
+# a longer entry (a fine cluster's label) is cut there, whole in its hover and in the
+# Clusters tab.
+KEY_CHAR_PX = 6.2
+KEY_CHARS = 40
+
+
+def _shortened(text: str) -> str:
+    """``text`` (escaped) cut to :data:`KEY_CHARS` characters as shown, an entity counting one."""
+    shown = re.findall(r"&\w+;|.", text)
+    return text if len(shown) <= KEY_CHARS else "".join(shown[: KEY_CHARS - 1]).rstrip() + "…"
+
+
+def _key_width(entries: list[tuple[str, str, str]]) -> int:
+    """The right margin the key takes (an annotation does not widen the margin as a legend does)."""
+    if not entries:
+        return 0
+    longest = max(len(re.findall(r"&\w+;|.", _shortened(text))) + 2 for _, _, text in entries)
+    return int(30 + KEY_CHAR_PX * max(longest, 14))
 
 
 def _segment_lines(part: pd.DataFrame, three_d: bool, name: str, colour: str, dash: str):
@@ -350,7 +385,7 @@ def _segment_lines(part: pd.DataFrame, three_d: bool, name: str, colour: str, da
             values += [float(start), float(end), None]
         return values
 
-    common = dict(name=name, mode="lines", legendgroup=name, hoverinfo="skip", showlegend=True)
+    common = dict(name=name, mode="lines", hoverinfo="skip")
     line = dict(color=colour, width=2, dash=dash)
     if three_d:
         return go.Scatter3d(x=path("x"), y=path("y"), z=path("z"), line=line, **common)
@@ -365,8 +400,6 @@ def _segment_ends(part: pd.DataFrame, three_d: bool, name: str, colour: str):
     common = dict(
         name=name,
         mode="markers",
-        legendgroup=name,
-        showlegend=False,  # the line of the same group stands for it in the legend
         text=text,
         hovertemplate="%{text}<extra>" + name + "</extra>",
     )
@@ -385,7 +418,7 @@ def _focus_marker(row: pd.DataFrame, three_d: bool):
         hovertemplate="<b>%{text}</b><extra>searched film</extra>",
         text=[escape(title)],
     )
-    marker = dict(color="#ffd700", line=dict(color="#111111", width=1.5))
+    marker = dict(color=FOCUS_COLOUR, line=dict(color="#111111", width=1.5))
     if three_d:
         return go.Scatter3d(x=row["x"], y=row["y"], z=row["z"], marker=dict(marker, size=8, symbol="diamond"), **common)
     return go.Scattergl(x=row["x"], y=row["y"], marker=dict(marker, size=18, symbol="star"), **common)
@@ -399,11 +432,11 @@ def _focus_annotation(row: pd.DataFrame, three_d: bool) -> dict:
         text=escape(str(row["display_title"].iloc[0])),
         showarrow=True,
         arrowhead=0,
-        arrowcolor="#ffd700",
+        arrowcolor=FOCUS_COLOUR,
         ax=0,
         ay=-36,
         font=dict(size=13, color="#111111"),
-        bgcolor="#ffd700",
+        bgcolor=FOCUS_COLOUR,
         borderpad=3,
     )
     if three_d:

@@ -380,8 +380,8 @@ def test_the_map_redraws_in_place_and_follows_the_theme(page, app_url: str) -> N
     settle(page)
     assert plot.evaluate("el => el.testMark === true")  # the same plot
     assert plot.locator("canvas").count() == canvases
-    legend = plot.evaluate("el => [...el.querySelectorAll('.legend .legendtext')].map(t => t.textContent)")
-    assert any(re.fullmatch(r"\d{4}s", text) for text in legend), legend
+    key = plot.evaluate("el => el.querySelector('.annotation[data-index]') && el.layout.annotations.find(n => n.name === 'key').text")
+    assert key.startswith("<b>Decade</b>") and re.search(r"\d{4}s", key), key
     assert page.locator(f"{MAIN} .js-plotly-plot").count() == 1
     # Full screen: the map takes the screen, and its place in the page again after.
     width = plot.evaluate("el => el._fullLayout.width")

@@ -4,6 +4,8 @@ once, categories ordered, unknown values grey, catalog text escaped."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from dashboard import figures
 from recommender import comparison, explorer, summary
+from recommender.explorer import CONTINUOUS
 from recommender.loading import Analysis, ClusterIds, MapKey, StoredMap
 from recommender.model import RecommenderModel
 from tests.test_comparison import hand_model
@@ -73,17 +76,36 @@ def drawn_rows(figure: go.Figure) -> list[int]:
     return rows
 
 
+KEY_LINE = re.compile(r'<span style="color:([^;"]+);[^"]*">([^<]*)</span> (.*)')
+
+
+def map_key(layout) -> list[tuple[str, str, str]]:
+    """The map's key (the annotation named "key") as (colour, symbol, text) lines, after its title."""
+    layout = layout if isinstance(layout, dict) else layout.to_plotly_json()
+    keys = [note for note in layout.get("annotations") or [] if note.get("name") == "key"]
+    assert len(keys) <= 1
+    lines = keys[0]["text"].split("<br>") if keys else []
+    return [m.groups() for m in map(KEY_LINE.fullmatch, lines) if m]
+
+
+def label_notes(layout) -> list[str]:
+    """The texts of the map's annotations but its key: cluster labels and the searched film's title."""
+    layout = layout if isinstance(layout, dict) else layout.to_plotly_json()
+    return [note["text"] for note in layout.get("annotations") or [] if note.get("name") != "key"]
+
+
 @pytest.mark.parametrize("color_by", list(explorer.COLORINGS))
 def test_figure_draws_every_movie_once(analysis, color_by):
     movie_map = explorer.stored_map(analysis, "tfidf", "tsne", 2)
     frame = explorer.map_frame(tiny_catalog(), analysis, "tfidf", movie_map, color_by)
     figure = figures.map_figure(frame, color_by)
     assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
-    # Every film is in one WebGL trace (plus one of the grey films without a value); the
-    # legend's key entries are empty SVG traces.
+    # Every film is in one WebGL trace (plus one of the grey films without a value), and
+    # nothing else is drawn: the key is a text, not a legend of empty traces.
     films = [trace for trace in figure.data if trace.customdata is not None]
-    assert len(films) <= 2 and all(isinstance(trace, go.Scattergl) for trace in films)
-    assert all(isinstance(trace, go.Scatter) and list(trace.x) == [None] for trace in figure.data if trace.customdata is None)
+    assert len(films) == len(figure.data) <= 2 and all(isinstance(trace, go.Scattergl) for trace in films)
+    assert figure.layout.showlegend is False
+    assert map_key(figure.layout) or color_by in CONTINUOUS
 
 
 def test_map_is_one_webgl_trace_of_binary_arrays(analysis):
@@ -100,20 +122,19 @@ def test_map_is_one_webgl_trace_of_binary_arrays(analysis):
 
 def test_figure_categories_order_and_grey_unknown(frame):
     figure = figures.map_figure(frame, "genre")
-    films, *legend = figure.data
-    # The legend is a key of empty traces, one per category in a stable order, unknown last and grey.
-    assert [trace.name for trace in legend] == ["Drama", "Comedy", "Crime", "unknown"]
-    assert all(trace.showlegend and list(trace.x) == [None] for trace in legend)
-    assert legend[-1].marker.color == figures.GREY
-    assert figure.layout.legend.itemclick is False
-    # Each film's colour code falls in its category's step of the colour scale.
+    (films,) = figure.data
+    # The key names the categories in a stable order, unknown last and grey, under the colouring's name.
+    key = map_key(figure.layout)
+    assert [text for _, _, text in key] == ["Drama", "Comedy", "Crime", "unknown"]
+    assert {symbol for _, symbol, _ in key} == {"●"} and key[-1][0] == figures.GREY
+    assert next(n for n in figure.layout.annotations if n.name == "key").text.startswith("<b>Genre (first)</b>")
+    # Each film's colour code falls in its category's step of the colour scale, the key's colour.
     scale = films.marker.colorscale
     by_row = {int(c[0]): float(code) for c, code in zip(films.customdata, films.marker.color)}
-    for trace in legend:
-        position = [t.name for t in legend].index(trace.name)
-        assert scale[2 * position][1] == trace.marker.color
+    for position, (colour, _, _) in enumerate(key):
+        assert scale[2 * position][1] == colour
     genres = dict(zip(frame["row"], frame["color"].astype(str)))
-    names = [t.name for t in legend]
+    names = [text for _, _, text in key]
     assert all(names[int(by_row[row])] == genres[row] for row in by_row)
 
 
@@ -124,6 +145,8 @@ def test_figure_continuous_with_missing_values(analysis):
     grey, scale = figure.data
     assert [int(c[0]) for c in grey.customdata] == [2]
     assert scale.marker.showscale and (scale.marker.cmin, scale.marker.cmax) == (0.0, 1.0)
+    # The colour bar explains the scale; the key, below it, the grey films.
+    assert map_key(figure.layout) == [(figures.GREY, "●", "Map faithfulness: no value")]
 
 
 def test_figure_focus_lines_and_labels(frame):
@@ -135,8 +158,13 @@ def test_figure_focus_lines_and_labels(frame):
     far_line = next(t for t in figure.data if t.name == "true neighbour, far on the map" and t.mode == "lines")
     assert far_line.line.dash == "dash" and list(far_line.x) == [0, 10, None]
     assert names[-1] == "★ Alpha"
-    texts = [note.text for note in figure.layout.annotations]
-    assert texts == ["0: crime · Drama", "1: comedy", "Alpha"]
+    assert label_notes(figure.layout) == ["0: crime · Drama", "1: comedy", "Alpha"]
+    # The key: the genres, then the two kinds of line and the searched film.
+    assert map_key(figure.layout)[-3:] == [
+        (figures.NEAR_COLOUR, "—", "true neighbour, close on the map"),
+        (figures.FAR_COLOUR, "- -", "true neighbour, far on the map"),
+        (figures.FOCUS_COLOUR, "★", "Alpha"),
+    ]
     assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]  # the extra traces carry no rows
 
 
@@ -144,7 +172,8 @@ def test_figure_escapes_catalog_text(frame):
     figure = figures.map_figure(frame, "genre", focus_row=3)
     hover = [c for trace in figure.data if trace.customdata is not None for c in trace.customdata]
     assert any(c[1] == "&lt;b&gt;Delta&lt;/b&gt;" for c in hover)
-    assert figure.layout.annotations[-1].text == "&lt;b&gt;Delta&lt;/b&gt;"
+    assert label_notes(figure.layout)[-1] == "&lt;b&gt;Delta&lt;/b&gt;"
+    assert map_key(figure.layout)[-1][2] == "&lt;b&gt;Delta&lt;/b&gt;"
 
 
 def test_figure_3d(analysis):
@@ -155,7 +184,7 @@ def test_figure_3d(analysis):
         frame, "cluster_broad", focus_row=0, segments=segments, centroids=explorer.cluster_centroids(frame, "broad")
     )
     assert all(isinstance(trace, go.Scatter3d) for trace in figure.data)
-    assert [t.name for t in figure.data[1:3]] == ["0: crime · Drama", "1: comedy"]
+    assert [text for _, _, text in map_key(figure.layout)[:2]] == ["0: crime · Drama", "1: comedy"]
     assert len(figure.layout.scene.annotations) == 3
     assert sorted(drawn_rows(figure)) == [0, 1, 2, 3, 4]
 

@@ -13,6 +13,7 @@ from recommender.explorer import cluster_table, map_quality
 from recommender.loading import MapKey, load_analysis
 from recommender.projection import map_far_neighbours
 from tests.apptest_helpers import demo_model, no_html, start_app
+from tests.test_figures import label_notes, map_key
 
 PAGE = "pages/explorer.py"
 
@@ -71,7 +72,7 @@ def test_default_view_draws_every_film(at, demo_artifacts, analysis):
     at.session_state["exp_tab"] = "Clusters"
     at.run()
     assert len(at.dataframe[-1].value) == len(broad)
-    drawn = len(chart_spec(at)["layout"]["annotations"])
+    drawn = len(label_notes(chart_spec(at)["layout"]))
     assert 1 <= drawn <= len(broad)
     assert any(c.value.startswith(f"Showing {drawn} of {len(broad)} broad cluster labels") for c in at.caption)
     no_html(at)
@@ -89,9 +90,9 @@ def test_map_type_dims_and_colour_widgets(at, demo_artifacts, analysis):
     assert movie_rows_drawn(spec) == list(range(model.n_movies))
     at.selectbox(key="exp_color").set_value("cluster_fine").run()
     fine = cluster_table(analysis.clusters["tfidf"], "fine")
-    # One trace of films; the legend is a key with one entry per fine cluster.
+    # One trace of films; the key has one entry per fine cluster.
     assert len([t for t in chart_spec(at)["data"] if "customdata" in t]) == 1
-    assert len([t for t in chart_spec(at)["data"] if t.get("showlegend") and "customdata" not in t]) == len(fine)
+    assert len(map_key(chart_spec(at)["layout"])) == len(fine)
     at.selectbox(key="exp_color").set_value("faithfulness").run()
     assert any(trace.get("marker", {}).get("showscale") for trace in chart_spec(at)["data"])
     assert (at.query_params["map"], at.query_params["dims"], at.query_params["color"]) == ("pca", "3", "faithfulness")
@@ -135,7 +136,7 @@ def test_cluster_level_table(at, analysis):
     at.radio(key="exp_cluster_level").set_value("fine").run()
     assert len(at.dataframe[-1].value) == len(cluster_table(analysis.clusters["tfidf"], "fine"))
     at.radio(key="exp_labels").set_value("none").run()
-    assert not chart_spec(at)["layout"].get("annotations")
+    assert not label_notes(chart_spec(at)["layout"])
     assert not at.exception
 
 
@@ -225,12 +226,12 @@ def test_custom_settings_apply_only_to_the_map_they_were_computed_for(at):
 def test_labels_follow_the_cluster_colouring(at, analysis):
     # Coloured by fine clusters, the map names fine clusters (not the broad ones).
     at.selectbox(key="exp_color").set_value("cluster_fine").run()
-    # Each label starts with its cluster number, the number the legend shows.
-    notes = {n["text"].replace("<br>", " · ") for n in chart_spec(at)["layout"]["annotations"]}
+    # Each label starts with its cluster number, the number the key shows.
+    notes = {n.replace("<br>", " · ") for n in label_notes(chart_spec(at)["layout"])}
     fine = cluster_table(analysis.clusters["tfidf"], "fine")
     assert notes and notes <= {f"{c}: {label}" for c, label in zip(fine["cluster"], fine["label"])}
-    legend = {t["name"] for t in chart_spec(at)["data"] if t.get("showlegend") and "customdata" not in t}
-    assert {note.split(":")[0] for note in notes} <= {name.split(":")[0] for name in legend}
+    key = {text for _, _, text in map_key(chart_spec(at)["layout"])}
+    assert {note.split(":")[0] for note in notes} <= {text.split(":")[0] for text in key}
     assert any("fine cluster labels" in c.value for c in at.caption)
     assert at.query_params["color"] == "cluster_fine"
 
@@ -267,7 +268,7 @@ def test_zoom_to_a_region_redraws_with_finer_labels_for_the_films_in_view(monkey
     zoomed = [c.value for c in at.caption if c.value.startswith("**Zoomed in**")]
     view = in_region(frame, (x0, x1, y0, y1))
     assert zoomed and f"on {int(view.sum()):,} films" in zoomed[0] and "fine clusters" in zoomed[0]
-    notes = spec["layout"]["annotations"]
+    notes = [n for n in spec["layout"]["annotations"] if n.get("name") != "key"]
     fine_in_view = set(frame.loc[view, "cluster_fine_label"])
     assert notes and {n["text"].replace("<br>", " · ").split(": ", 1)[1] for n in notes} <= {
         label.split(": ", 1)[1] for label in fine_in_view
