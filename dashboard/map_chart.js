@@ -70,7 +70,7 @@ function wire(plot, box) {
     const args = plot.movieMapArgs;
     args.setStateValue("selection", { rows: [], figure: args.data.figure_id });
   });
-  document.addEventListener("fullscreenchange", () => {
+  plot.movieMapFullScreen = () => {
     if (!plot.isConnected || !window.Plotly) return;
     // The box's size (the window's did not change); back in the page, the page's width.
     const padding = 32; // .movie-map:fullscreen, 1rem on each side
@@ -78,7 +78,8 @@ function wire(plot, box) {
       ? { width: box.clientWidth - padding, height: window.innerHeight - padding }
       : { width: null, height: plot.movieMapHeight, autosize: true };
     window.Plotly.relayout(plot, size);
-  });
+  };
+  document.addEventListener("fullscreenchange", plot.movieMapFullScreen);
 }
 
 export default function (component) {
@@ -94,6 +95,7 @@ export default function (component) {
   plot.movieMapArgs = component; // the handlers answer through the latest run's functions
   // Called when the map leaves the page: its WebGL contexts go with it.
   const cleanup = () => {
+    document.removeEventListener("fullscreenchange", plot.movieMapFullScreen);
     if (window.Plotly && plot._fullLayout) window.Plotly.purge(plot);
     plot.movieMapFigure = null;
   };

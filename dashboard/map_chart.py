@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,9 @@ def draw(
         rows = [r for r in value if isinstance(r, int) and not isinstance(r, bool) and 0 <= r < films]
         return list(dict.fromkeys(rows))
 
-    def state() -> Any:
-        return st.session_state.get(key) or {}
+    def state() -> Mapping[str, Any]:
+        value = st.session_state.get(key)
+        return value if isinstance(value, Mapping) else {}
 
     def clicked() -> None:
         row = state().get("click")

@@ -72,6 +72,12 @@ def test_a_box_or_lasso_on_the_drawn_figure_lists_its_films(at, demo_artifacts):
     assert not at.exception
 
 
+def test_a_state_that_is_not_a_mapping_lists_nothing(at):
+    at.session_state[KEY] = ["selection", {"rows": [1]}]
+    at.run()
+    assert not at.exception and selection_titles(at) is None
+
+
 def test_a_selection_made_on_another_figure_is_over(at):
     at.session_state[KEY] = {"selection": {"rows": [1], "figure": "an-older-figure"}}
     at.run()
@@ -91,6 +97,7 @@ def test_a_selection_made_on_another_figure_is_over(at):
     ],
 )
 def test_rows_from_the_browser_are_only_those_of_films_drawn(at, demo_artifacts, selection):
+    """A state that is not what the map sends lists nothing and breaks nothing."""
     figure_id = chart_data(at)["figure_id"]
     if isinstance(selection, dict):
         selection = dict(selection, figure=figure_id)
