@@ -481,7 +481,7 @@ def visible_labels(
     largest clusters' labels, skipping any that would overlap one already shown or the
     searched film's title (``focus_row``) (:func:`dashboard.label_layout.place_labels`),
     on the whole map or on ``region`` (a zoomed view: the same labels take less of it,
-    so more fit)."""
+    so more fit; a label its edge would cut is left out)."""
     if centroids is None or not len(centroids):
         return []
     texts = [_wrap(escape(str(label))) for label in centroids["label"]]
@@ -496,7 +496,7 @@ def visible_labels(
         focus = frame.iloc[focus_row]
         # The title box sits 36 px above the star (_focus_annotation), 13 px type.
         reserved = [(float(focus["x"]), float(focus["y"]), escape(str(focus["display_title"])), 36.0)]
-    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30), reserved)
+    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30), reserved, inside=region is not None)
 
 
 def _annotations(centroids: pd.DataFrame, three_d: bool, shown: list[bool] | None = None) -> list[dict]:

@@ -47,14 +47,16 @@ def place_labels(
     extent: tuple[float, float, float, float],
     size_px: tuple[int, int],
     reserved: list[tuple[float, float, str, float]] | None = None,
+    inside: bool = False,
 ) -> list[bool]:
     """Which of ``centroids``' labels to show: one bool per row, in row order.
 
     ``centroids`` has columns x, y and size (films); ``texts`` the wrapped label of each
     row; ``extent`` the map's (x_min, x_max, y_min, y_max) and ``size_px`` its plot
     area (width, height) in pixels; ``reserved`` other labels already on the map (x, y,
-    text, offset above the point in pixels), which no cluster label may cover. Larger
-    clusters win; ties keep row order.
+    text, offset above the point in pixels), which no cluster label may cover; with
+    ``inside``, a label whose box leaves the extent is not shown (a zoomed view's edge
+    would cut it). Larger clusters win; ties keep row order.
     """
     x_min, x_max, y_min, y_max = extent
     width_px, height_px = max(size_px[0], 1), max(size_px[1], 1)
@@ -66,6 +68,8 @@ def place_labels(
     shown = [False] * len(centroids)
     for position in order:
         box = label_box(float(centroids["x"].iloc[position]), float(centroids["y"].iloc[position]), texts[position], units_per_px)
+        if inside and (box.left < x_min or box.right > x_max or box.bottom < y_min or box.top > y_max):
+            continue
         if not any(box.overlaps(other) for other in kept):
             kept.append(box)
             shown[position] = True

@@ -47,3 +47,11 @@ def test_a_reserved_label_keeps_cluster_labels_off_it() -> None:
     assert place_labels(centroids, texts, extent, size, reserved=[(-60.0, -36.0, "The Dark Knight", 36.0)]) == [
         False, True,
     ]
+
+
+def test_inside_leaves_out_a_label_the_edge_would_cut():
+    centroids = pd.DataFrame({"x": [50.0, 2.0], "y": [20.0, 60.0], "size": [5, 9]})
+    texts = ["middle", "at the left edge"]
+    # 1 map unit per pixel: the second label's box reaches 56 px left of its centre at x=2.
+    assert place_labels(centroids, texts, (0.0, 100.0, 0.0, 100.0), (100, 100)) == [True, True]
+    assert place_labels(centroids, texts, (0.0, 100.0, 0.0, 100.0), (100, 100), inside=True) == [True, False]
