@@ -8,6 +8,7 @@ the page file alone and every page test also drives ``shell.page_in_shell``."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,10 @@ def asgi_get(app: Any, url: str) -> tuple[int, dict[bytes, bytes], bytes]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: a test before may have left an event loop running in this one
+    # (Playwright's sync API does).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body
