@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Browser smoke test of a running Movie Explorer (Streamlit) server.
 
-    python scripts/browser_smoke.py URL [--screenshot PATH] [--timeout S] [--also PAGE ...]
+    python scripts/browser_smoke.py URL [--screenshot PATH] [--timeout S] [--also PAGE ...] [--map]
 
 Opens URL in headless Chromium (Playwright driving Debian's /usr/bin/chromium), waits
 until the Streamlit app has rendered, then opens URL/recommender and waits (default up
-to 90 s) for the text "Recommendations for". Fails as soon as an exception box
+to 90 s) for the text "Recommendations for"; with ``--map``, then opens URL/explorer and waits
+for its map to be drawn (plotly.js, which the app serves itself, loaded and run). Fails as soon as an exception box
 (``[data-testid="stException"]``) or the word "Traceback" shows on a page. Saves a
-screenshot of the recommender page (and one of the page that failed, on failure).
+screenshot of the last page opened (and one of the page that failed, on failure).
 Exit status: 0 success, 1 smoke failure, 2 bad usage or no browser.
 """
 
@@ -75,6 +76,14 @@ def rendered(page) -> bool:
     return bool(page.locator(APP_IDLE).count() and page.locator(ELEMENT).count())
 
 
+def map_drawn(page) -> bool:
+    """The explorer's map (dashboard/map_chart.py) holds a plot plotly has drawn."""
+    return bool(page.evaluate(
+        "() => { const plot = document.querySelector('.movie-map .js-plotly-plot');"
+        " return !!(plot && plot._fullLayout && plot._fullData); }"
+    ))
+
+
 def settle(page, timeout_s: float = 15.0) -> None:
     """Best effort before a screenshot: let lazily loaded widgets replace their placeholders."""
     deadline = time.monotonic() + timeout_s
@@ -99,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="PAGE",
         help="also open URL/PAGE and check it renders without error (repeatable)",
+    )
+    parser.add_argument(
+        "--map", action="store_true",
+        help="also open URL/explorer and wait for the map to be drawn (a build with maps)",
     )
     parser.add_argument(
         "--chromium",
@@ -136,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                     f'the text "{TARGET_TEXT}"',
                     lambda pg: rendered(pg) and pg.get_by_text(TARGET_TEXT).count() > 0,
                 ),
+                *([("/explorer", "the map to be drawn", map_drawn)] if args.map else []),
             ):
                 t0 = time.monotonic()
                 url = base + path

@@ -330,7 +330,7 @@ step_done
 
 # ---------------------------------------------------------------- 7. browser
 step "browser smoke"
-"$PYTHON" "$SCRIPT_DIR/browser_smoke.py" "$URL" --screenshot "$SMOKE_SCREENSHOT" --timeout "$SMOKE_TIMEOUT" \
+"$PYTHON" "$SCRIPT_DIR/browser_smoke.py" "$URL" --screenshot "$SMOKE_SCREENSHOT" --timeout "$SMOKE_TIMEOUT" --map \
     || die "browser smoke test failed"
 if grep -q 'Traceback (most recent call last)' "$SERVER_LOG"; then
     die "the server logged a Python traceback while serving the pages"
