@@ -165,7 +165,8 @@ def map_figure(
     figure = go.Figure()
     label = COLOR_LABELS.get(color_by, color_by)
     key: list[tuple[str, str, str]] = []  # (symbol, colour, text) lines of the map's key
-    if color_by in CONTINUOUS:
+    continuous = color_by in CONTINUOUS
+    if continuous:
         values = frame["color"].astype("float64")
         has_value = values.notna().to_numpy()
         if (~has_value).any():
@@ -220,7 +221,6 @@ def map_figure(
         figure.add_trace(_focus_marker(focus, three_d))
         annotations.append(_focus_annotation(focus, three_d))
         key.append(("★", FOCUS_COLOUR, escape(str(focus["display_title"].iloc[0]))))
-    continuous = color_by in CONTINUOUS
     # Under a colour bar, only what else the map shows; else the colouring's name first.
     map_key = _key(None if continuous else label, key, top=0.4 if continuous else 1.0) if key else None
     layout: dict = dict(
@@ -242,9 +242,8 @@ def map_figure(
             layout["xaxis"]["range"] = [region[0], region[1]]
             layout["yaxis"]["range"] = [region[2], region[3]]
         layout["annotations"] = annotations + ([map_key] if map_key else [])
-        # A drag zooms and a click selects one dot (Streamlit then reports it: the page opens
-        # that film); box and lasso stay in the modebar. With "select" or "lasso" as the
-        # default drag, Streamlit turns click-selection off.
+        # A drag zooms and a click opens one dot's film (dashboard/map_chart.js); box and
+        # lasso stay in the modebar.
         layout["dragmode"] = "zoom"
     figure.update_layout(**layout)
     return figure
@@ -364,9 +363,14 @@ KEY_CHAR_PX = 6.2
 KEY_CHARS = 40
 
 
+def _shown(text: str) -> list[str]:
+    """The characters of ``text`` (escaped) as shown: an entity is one."""
+    return re.findall(r"&\w+;|.", text)
+
+
 def _shortened(text: str) -> str:
-    """``text`` (escaped) cut to :data:`KEY_CHARS` characters as shown, an entity counting one."""
-    shown = re.findall(r"&\w+;|.", text)
+    """``text`` (escaped) cut to :data:`KEY_CHARS` characters as shown."""
+    shown = _shown(text)
     return text if len(shown) <= KEY_CHARS else "".join(shown[: KEY_CHARS - 1]).rstrip() + "…"
 
 
@@ -374,7 +378,7 @@ def _key_width(entries: list[tuple[str, str, str]]) -> int:
     """The right margin the key takes (an annotation does not widen the margin as a legend does)."""
     if not entries:
         return 0
-    longest = max(len(re.findall(r"&\w+;|.", _shortened(text))) + 2 for _, _, text in entries)
+    longest = max(len(_shown(_shortened(text))) + 2 for _, _, text in entries)
     return int(30 + KEY_CHAR_PX * max(longest, 14))
 
 

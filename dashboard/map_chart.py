@@ -79,8 +79,7 @@ def draw(
         return value if isinstance(value, Mapping) else {}
 
     def clicked() -> None:
-        row = state().get("click")
-        if isinstance(row, int) and not isinstance(row, bool) and 0 <= row < films:
+        for row in rows_of([state().get("click")]):
             on_click(row)
 
     def selected() -> None:

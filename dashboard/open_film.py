@@ -2,9 +2,9 @@
 
 Pages call :func:`open_selected_row` when a table row is selected (top charts,
 disagreements, search hits, films selected on a map) and :func:`open_in_recommender`
-for a click on one dot of the explorer's map (``dashboard/map_chart.py``): Streamlit switches to the recommender page with ``?movie=<id>``
-in the URL, which the page reads like any link (and the browser's Back returns to
-where the click was made).
+for a click on one dot of the explorer's map (``dashboard/map_chart.py``): Streamlit
+switches to the recommender page with ``?movie=<id>`` in the URL, which the page reads
+like any link (and the browser's Back returns to where the click was made).
 """
 
 from __future__ import annotations

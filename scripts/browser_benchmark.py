@@ -59,8 +59,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scripts.browser_support import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOADING, MAIN  # noqa: E402 - needs REPO
-from scripts.browser_support import choose_in_selectbox as type_in_selectbox  # noqa: E402
+# choose_in_selectbox types, then picks (a long list, such as the films); pick_in_selectbox below only clicks.
+from scripts.browser_support import (  # noqa: E402 - needs REPO
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOADING,
+    MAIN,
+    choose_in_selectbox,
+)
 
 VIEWPORT = {"width": 1440, "height": 900}
 # A title and a button; the counter of script runs (one caption) tells the benchmark that
@@ -412,7 +419,8 @@ def other_vectorizer(page):
     return page.locator(f'{SIDEBAR} .st-key-vectorizer [role="radiogroup"] label:not(:has(input:checked))').first
 
 
-def choose_in_selectbox(page, label: str, option: str) -> None:
+def pick_in_selectbox(page, label: str, option: str) -> None:
+    """Open the select box labelled ``label`` and click ``option`` (a short list: no typing)."""
     box = page.locator(f'{MAIN} [data-testid="stSelectbox"]').filter(has_text=label).first
     box.locator("input").first.click()
     page.locator('[role="option"]').filter(has_text=option).first.click()
@@ -541,14 +549,14 @@ def measure_app(
         record("explorer: map type",
                lambda: timed_action(page, watcher, lambda: radio_option(page, "Map type", ["UMAP", "PCA"][flip]).click(), 1))
         record("explorer: colour",
-               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(page, "Colour by", ["Decade", "Cluster (broad)"][flip]), 1))
+               lambda: timed_action(page, watcher, lambda: pick_in_selectbox(page, "Colour by", ["Decade", "Cluster (broad)"][flip]), 1))
         record("explorer: vectorizer",
                lambda: timed_action(page, watcher, lambda: other_vectorizer(page).click(), 1))
 
         record("(untimed) open the comparison", lambda: timed_load(page, watcher, pages["compare"]))
         # Another film (full TMDB titles; the sidebar has no vectorizer here: both are shown).
         record("compare: another film",
-               lambda: timed_action(page, watcher, lambda: type_in_selectbox(
+               lambda: timed_action(page, watcher, lambda: choose_in_selectbox(
                    page, "Film", *[("Avatar", "Avatar"), ("Inception", "Inception")][flip])))
     context.close()
     return {name: values for name, values in results.items() if "not reported" not in name and "(untimed)" not in name}, problems

@@ -6,6 +6,7 @@ selections and redrawing in a browser: ``tests/test_browser.py``."""
 from __future__ import annotations
 
 import importlib.metadata
+import json
 
 import pytest
 from starlette.applications import Starlette
@@ -52,8 +53,6 @@ def test_the_map_is_given_its_figure_and_where_plotly_is(at, demo_artifacts):
 
 
 def json_layout(data: dict) -> dict:
-    import json
-
     return json.loads(data["figure"])["layout"]
 
 
