@@ -5,8 +5,10 @@ selections and redrawing in a browser: ``tests/test_browser.py``."""
 
 from __future__ import annotations
 
-import importlib.metadata
+import hashlib
+import importlib.resources
 import json
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
@@ -16,6 +18,7 @@ from tests.apptest_helpers import asgi_get, demo_model, start_app
 from tests.test_page_explorer import chart_data, chart_spec
 
 KEY = "exp_chart_2"  # the 2-D map's component
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -23,17 +26,31 @@ def at(monkeypatch, demo_artifacts):
     return start_app(monkeypatch, demo_artifacts, "pages/explorer.py")
 
 
-def test_plotly_is_the_installed_packages_copy_kept_by_the_browser_for_good():
+def test_plotly_is_the_vendored_map_bundle_kept_by_the_browser_for_good():
     app = Starlette(routes=assets.ROUTES)
     status, headers, body = asgi_get(app, assets.PLOTLY_URL)
     assert status == 200 and body == assets.PLOTLY_JS.read_bytes()
     assert headers[b"content-type"].startswith(b"text/javascript")
     assert headers[b"x-content-type-options"] == b"nosniff"
     assert b"immutable" in headers[b"cache-control"]
-    # The address names the version, so a new plotly is a new file for the browser.
-    assert f"-{importlib.metadata.version('plotly')}." in assets.PLOTLY_URL
-    assert asgi_get(app, "/assets/plotly-0.0.min.js")[0] == 404
+    # The address names the version and the bytes, so a rebuilt bundle is a new file for the browser.
+    digest = hashlib.sha256(body).hexdigest()[:12]
+    assert assets.PLOTLY_URL == f"/assets/plotly-map-{assets.PLOTLY_VERSION}-{digest}.min.js"
+    assert asgi_get(app, "/assets/plotly-map-0.0.0-000000000000.min.js")[0] == 404
     assert assets.PLOTLY_URL in {getattr(route, "path", None) for route in server.ROUTES}
+
+
+def test_the_map_bundle_is_the_plotly_js_the_plotly_package_makes_figures_for():
+    """plotly (Python) writes figures for the plotly.js it ships; the map's bundle must be that
+    version (after upgrading plotly, rebuild it: scripts/build_plotly_bundle.sh)."""
+    shipped = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
+    with shipped.open("rb") as file:
+        assert assets.PLOTLY_VERSION == assets.bundle_version(file.read(400))
+    pinned = json.loads((REPO / "scripts" / "plotly_bundle" / "package.json").read_text(encoding="utf-8"))
+    assert pinned["dependencies"]["plotly.js"] == assets.PLOTLY_VERSION
+    assert b"(traces: scatter, scattergl, scatter3d)" in assets.PLOTLY_JS.read_bytes()[:400]
+    with pytest.raises(ValueError, match="no plotly.js version"):
+        assets.bundle_version(b"/* some other script */")
 
 
 def test_the_map_is_given_its_figure_and_where_plotly_is(at, demo_artifacts):
