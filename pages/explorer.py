@@ -76,84 +76,50 @@ for name, allowed in (("exp_map", methods), ("exp_dims", dimensions)):
 if isinstance(st.session_state.get("exp_movie"), int) and not model.has_id(st.session_state["exp_movie"]):
     st.session_state["exp_movie"] = None  # a rebuild dropped the film
 
-controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
-method = controls[0].radio(
-    "Map type", methods, format_func=labels.METHOD_LABELS.get, key="exp_map", horizontal=True,
-    persist_state="session",
-    help="t-SNE and UMAP keep close films close; PCA keeps the broad directions of variation (less faithful locally).",
-)
-dims = controls[1].radio(
-    "Dimensions", dimensions, format_func=lambda d: f"{d}-D", key="exp_dims", horizontal=True, persist_state="session"
-)
-color_by = controls[2].selectbox(
-    "Colour by", list(explorer.COLORINGS), format_func=labels.COLOR_LABELS.get, key="exp_color",
-    persist_state="session",
-    help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
-    "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
-)
-movie_id = film_picker.film_selectbox(
-    controls[3], "Find a film", model, "exp_movie", fallback=None, index_none=True,
-    placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
-    help=None if film_picker.searched(model) else labels.FIND_FILM_HELP,
-)
-
-options = st.columns([3, 3, 2], vertical_alignment="center")
-k = options[0].slider(
-    "True neighbours to draw", 1, k_max,
-    key="exp_k", disabled=movie_id is None, persist_state="session",
-    help="A neighbour is drawn dashed red when the map does not place it among the film's k nearest dots.",
-)
-label_level = options[1].radio(
-    "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
-    help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
-)
-custom = options[2].toggle("Custom map settings", key="exp_custom", persist_state="session")
-
-state.publish(SETTINGS, {"vectorizer": vectorizer})
+# The view, as the widgets below will show it: the URL or the session set their values
+# (state.restore; a widget's change is in the session before the run), and typed text
+# in the film box is resolved first. The map is computed and sent before the widgets are
+# drawn, into its place below them: the browser starts loading and drawing it while it
+# lays out the controls (explorer page load 0.09 s faster, paired runs in
+# docs/BROWSER_BENCHMARK.md).
+film_picker.resolve_typed(model, "exp_movie", None)
+method = st.session_state["exp_map"]
+dims = st.session_state["exp_dims"]
+color_by = st.session_state["exp_color"]
+movie_id = st.session_state["exp_movie"]
+k = st.session_state["exp_k"]
+custom = bool(st.session_state.get("exp_custom", False))
 # Labels follow the colouring: coloured by fine clusters, the map names fine clusters.
+label_level = st.session_state["exp_labels"]
 if label_level != "none" and color_by in ("cluster_broad", "cluster_fine"):
     label_level = color_by.removeprefix("cluster_")
+custom_view = (vectorizer, method, dims)  # a custom map's settings apply to this map only
+
+
+def compute_custom_map(view: tuple[str, str, int], method: str) -> None:
+    """Compute map (the form's button, a callback before the run): keep the form's settings for ``view``."""
+    projection = model.config.projection
+    perplexity, n_neighbors, min_dist = projection.tsne_perplexity, projection.umap_n_neighbors, projection.umap_min_dist
+    if method == "tsne":
+        perplexity = float(st.session_state.get("exp_perplexity", perplexity))
+    else:
+        n_neighbors = int(st.session_state.get("exp_n_neighbors", n_neighbors))
+        min_dist = float(st.session_state.get("exp_min_dist", min_dist))
+    st.session_state.setdefault("exp_custom_settings", {})[view] = (perplexity, n_neighbors, min_dist)
+
+
+controls_box = st.container()
+summary_box = st.container()
+map_box = st.container()
 
 stamp = cache.build_stamp(model)
-chosen = None  # the custom map's settings, when one is drawn
+# The custom map's settings, when one is drawn: another map type, dims or vectorizer shows
+# its stored map until Compute map is pressed for it.
+chosen = st.session_state.get("exp_custom_settings", {}).get(custom_view) if custom and method != "pca" else None
 try:
     movie_map = explorer.stored_map(analysis, vectorizer, method, dims)
-    if custom:
-        projection = model.config.projection
-        if method == "pca":
-            st.info("PCA has no settings to change: the stored PCA map is already the exact one.")
-        else:
-            with st.form("exp_custom_form", border=True):
-                method_label = labels.METHOD_LABELS[method]
-                st.markdown(f"**Custom {method_label} {dims}-D map** of the {vectorizer_label} vectors")
-                if method == "tsne":
-                    perplexity = st.slider(
-                        "Perplexity", 2.0, 100.0, float(projection.tsne_perplexity), step=1.0, key="exp_perplexity",
-                        help="About how many neighbours each film tries to keep close; "
-                        "larger values show more global structure.",
-                    )
-                    n_neighbors, min_dist = projection.umap_n_neighbors, projection.umap_min_dist
-                else:
-                    perplexity = projection.tsne_perplexity
-                    n_neighbors = st.slider(
-                        "n_neighbors", 2, 200, int(projection.umap_n_neighbors), key="exp_n_neighbors",
-                        help="Size of the neighbourhood UMAP preserves: small = local detail, large = global layout.",
-                    )
-                    min_dist = st.slider(
-                        "min_dist", 0.0, 1.0, float(projection.umap_min_dist), step=0.05, key="exp_min_dist",
-                        help="How tightly films may pack: small values give dense clumps.",
-                    )
-                # Settings apply to the map they were computed for; another map type,
-                # dims or vectorizer shows its stored map until Compute map is pressed.
-                view = (vectorizer, method, dims)
-                computed = st.session_state.setdefault("exp_custom_settings", {})
-                if st.form_submit_button("Compute map", type="primary"):
-                    computed[view] = (perplexity, n_neighbors, min_dist)
-            chosen = computed.get(view)
-            if chosen is None:
-                st.caption("Showing the stored map until you press Compute map.")
-            else:
-                movie_map = analysis_cache.custom_map(model, stamp, vectorizer, method, dims, *chosen)
+    if chosen is not None:
+        movie_map = analysis_cache.custom_map(model, stamp, vectorizer, method, dims, *chosen)
     view = analysis_cache.MapView(stamp, vectorizer, method, dims, chosen if movie_map.custom else None)
     frame = analysis_cache.map_frame(model, analysis, movie_map, view, color_by)
     focus_row = None if movie_id is None else model.row_of(movie_id)
@@ -179,60 +145,6 @@ except RecommenderError as exc:
     st.error(f"This map cannot be drawn: {md(exc)}")
     st.stop()
 
-numbers = explorer.map_metrics(frame, movie_map)
-quality = explorer.map_quality(frame["faithfulness"].to_numpy(dtype="float64"))
-faithfulness_k = model.config.projection.faithfulness_k
-tiles = st.columns(4)
-tiles[0].metric(
-    "Films drawn", f"{numbers['points']:,}", border=True,
-    help="Every film of the catalog is drawn (WebGL); nothing is sampled.",
-)
-tiles[1].metric(
-    "True neighbours kept nearby", "n/a" if quality.mean != quality.mean else f"{quality.mean:.0%}", border=True,
-    help=f"On average, of a film's {faithfulness_k} most similar films (by the vectors), this share is among "
-    f"its {faithfulness_k} nearest dots on the map. The rest are drawn further away.",
-)
-tiles[2].metric(
-    "Films whose map neighbourhood is trustworthy",
-    "n/a" if quality.share_trustworthy != quality.share_trustworthy else f"{quality.share_trustworthy:.0%}",
-    border=True,
-    help=f"Films keeping at least half of their {faithfulness_k} true neighbours among their nearest dots. "
-    "Colour by map faithfulness to see where they are.",
-)
-tiles[3].metric(
-    "Custom map" if movie_map.custom else "Map", f"{labels.METHOD_LABELS[method]} {dims}-D", border=True,
-    delta=movie_map.description if movie_map.custom else None, delta_color="off", delta_arrow="off",
-    help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
-)
-st.caption(labels.map_quality_text(quality, faithfulness_k, numbers["trustworthiness"]))
-if region is not None:
-    zoom_note = st.columns([5, 1], vertical_alignment="center")
-    zoom_note[0].caption(
-        f"**Zoomed in** on {int(in_view.sum()):,} films: the labels name the {label_level} clusters of the films in "
-        "view, placed for this view, so more of them fit. Every film is still drawn (zoom out with a double-click "
-        "on the map). Zooming re-sends the whole map to the browser, about as long as changing the colouring."
-    )
-    zoom_note[1].button(
-        "Whole map", key="exp_unzoom", icon=":material/zoom_out_map:",
-        on_click=set_zoom, args=(None,),
-    )
-elif centroids is not None and len(centroids):
-    shown = sum(figures.visible_labels(centroids, frame, focus_row=focus_row))
-    st.caption(
-        f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
-        "overlap. Every label is in the Clusters tab below; the fine level names more, smaller clusters."
-    )
-if numbers["points"] > figures.LIGHT_HOVER_FILMS:
-    st.caption(
-        f"All {numbers['points']:,} films are drawn (WebGL, none sampled). Above {figures.LIGHT_HOVER_FILMS:,} films "
-        "a dot's hover shows its title and year only, to keep the map light: click it to open the film, or select "
-        "films to list their details."
-    )
-if numbers["without_colour"]:
-    colouring = labels.COLOR_LABELS[color_by].lower()
-    st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
-
-
 
 def remember_click(row: int) -> None:
     """A click on one dot: open its film at the top of the next run."""
@@ -248,18 +160,137 @@ def show_selection(rows: list[int]) -> None:
 selectable = dims == 2
 # A zoomed view is a new map: the selection that asked for it does not carry over.
 chart_key = f"exp_chart_{dims}" + ("" if region is None else f"_zoom_{abs(hash(region))}")
-selected_rows = map_chart.draw(
-    figure, key=chart_key, config=figures.MAP_CONFIG, selectable=selectable, films=len(frame),
-    on_click=remember_click, on_select=show_selection,
-)
-if selectable:
-    st.caption(
-        "Click a dot to open that film in the recommender. Drag to zoom (double-click to zoom out): that zoom only "
-        "magnifies. The box and lasso tools (top right) list the films inside them, and *Zoom to these films* "
-        "redraws the map on them with the labels of the clusters in view."
+with map_box:
+    selected_rows = map_chart.draw(
+        figure, key=chart_key, config=figures.MAP_CONFIG, selectable=selectable, films=len(frame),
+        on_click=remember_click, on_select=show_selection,
     )
-else:
-    st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
+
+with controls_box:
+    controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
+    controls[0].radio(
+        "Map type", methods, format_func=labels.METHOD_LABELS.get, key="exp_map", horizontal=True,
+        persist_state="session",
+        help="t-SNE and UMAP keep close films close; PCA keeps the broad directions of variation (less faithful locally).",
+    )
+    controls[1].radio(
+        "Dimensions", dimensions, format_func=lambda d: f"{d}-D", key="exp_dims", horizontal=True,
+        persist_state="session",
+    )
+    controls[2].selectbox(
+        "Colour by", list(explorer.COLORINGS), format_func=labels.COLOR_LABELS.get, key="exp_color",
+        persist_state="session",
+        help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
+        "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
+    )
+    film_picker.film_selectbox(
+        controls[3], "Find a film", model, "exp_movie", fallback=None, index_none=True,
+        placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
+        help=None if film_picker.searched(model) else labels.FIND_FILM_HELP,
+    )
+    options = st.columns([3, 3, 2], vertical_alignment="center")
+    options[0].slider(
+        "True neighbours to draw", 1, k_max,
+        key="exp_k", disabled=movie_id is None, persist_state="session",
+        help="A neighbour is drawn dashed red when the map does not place it among the film's k nearest dots.",
+    )
+    options[1].radio(
+        "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
+        help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
+    )
+    options[2].toggle("Custom map settings", key="exp_custom", persist_state="session")
+    if custom and method == "pca":
+        st.info("PCA has no settings to change: the stored PCA map is already the exact one.")
+    elif custom:
+        projection = model.config.projection
+        with st.form("exp_custom_form", border=True):
+            method_label = labels.METHOD_LABELS[method]
+            st.markdown(f"**Custom {method_label} {dims}-D map** of the {vectorizer_label} vectors")
+            if method == "tsne":
+                st.slider(
+                    "Perplexity", 2.0, 100.0, float(projection.tsne_perplexity), step=1.0, key="exp_perplexity",
+                    help="About how many neighbours each film tries to keep close; "
+                    "larger values show more global structure.",
+                )
+            else:
+                st.slider(
+                    "n_neighbors", 2, 200, int(projection.umap_n_neighbors), key="exp_n_neighbors",
+                    help="Size of the neighbourhood UMAP preserves: small = local detail, large = global layout.",
+                )
+                st.slider(
+                    "min_dist", 0.0, 1.0, float(projection.umap_min_dist), step=0.05, key="exp_min_dist",
+                    help="How tightly films may pack: small values give dense clumps.",
+                )
+            st.form_submit_button("Compute map", type="primary", on_click=compute_custom_map, args=(custom_view, method))
+        if chosen is None:
+            st.caption("Showing the stored map until you press Compute map.")
+
+state.publish(SETTINGS, {"vectorizer": vectorizer})
+
+numbers = explorer.map_metrics(frame, movie_map)
+quality = explorer.map_quality(frame["faithfulness"].to_numpy(dtype="float64"))
+faithfulness_k = model.config.projection.faithfulness_k
+with summary_box:
+    tiles = st.columns(4)
+    tiles[0].metric(
+        "Films drawn", f"{numbers['points']:,}", border=True,
+        help="Every film of the catalog is drawn (WebGL); nothing is sampled.",
+    )
+    tiles[1].metric(
+        "True neighbours kept nearby", "n/a" if quality.mean != quality.mean else f"{quality.mean:.0%}", border=True,
+        help=f"On average, of a film's {faithfulness_k} most similar films (by the vectors), this share is among "
+        f"its {faithfulness_k} nearest dots on the map. The rest are drawn further away.",
+    )
+    tiles[2].metric(
+        "Films whose map neighbourhood is trustworthy",
+        "n/a" if quality.share_trustworthy != quality.share_trustworthy else f"{quality.share_trustworthy:.0%}",
+        border=True,
+        help=f"Films keeping at least half of their {faithfulness_k} true neighbours among their nearest dots. "
+        "Colour by map faithfulness to see where they are.",
+    )
+    tiles[3].metric(
+        "Custom map" if movie_map.custom else "Map", f"{labels.METHOD_LABELS[method]} {dims}-D", border=True,
+        delta=movie_map.description if movie_map.custom else None, delta_color="off", delta_arrow="off",
+        help="Recomputed with your settings." if movie_map.custom else "Precomputed when the artifacts were built.",
+    )
+    st.caption(labels.map_quality_text(quality, faithfulness_k, numbers["trustworthiness"]))
+    if region is not None:
+        zoom_note = st.columns([5, 1], vertical_alignment="center")
+        zoom_note[0].caption(
+            f"**Zoomed in** on {int(in_view.sum()):,} films: the labels name the {label_level} clusters of the films in "
+            "view, placed for this view, so more of them fit. Every film is still drawn (zoom out with a double-click "
+            "on the map). Zooming re-sends the whole map to the browser, about as long as changing the colouring."
+        )
+        zoom_note[1].button(
+            "Whole map", key="exp_unzoom", icon=":material/zoom_out_map:",
+            on_click=set_zoom, args=(None,),
+        )
+    elif centroids is not None and len(centroids):
+        shown = sum(figures.visible_labels(centroids, frame, focus_row=focus_row))
+        st.caption(
+            f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
+            "overlap. Every label is in the Clusters tab below; the fine level names more, smaller clusters."
+        )
+    if numbers["points"] > figures.LIGHT_HOVER_FILMS:
+        st.caption(
+            f"All {numbers['points']:,} films are drawn (WebGL, none sampled). Above {figures.LIGHT_HOVER_FILMS:,} films "
+            "a dot's hover shows its title and year only, to keep the map light: click it to open the film, or select "
+            "films to list their details."
+        )
+    if numbers["without_colour"]:
+        colouring = labels.COLOR_LABELS[color_by].lower()
+        st.caption(f"{numbers['without_colour']:,} films have no {colouring} value and are drawn grey.")
+
+
+with map_box:
+    if selectable:
+        st.caption(
+            "Click a dot to open that film in the recommender. Drag to zoom (double-click to zoom out): that zoom "
+            "only magnifies. The box and lasso tools (top right) list the films inside them, and *Zoom to these "
+            "films* redraws the map on them with the labels of the clusters in view."
+        )
+    else:
+        st.caption("3-D maps can be turned and zoomed; clicking and selecting films work on 2-D maps.")
 
 if segments is not None:
     far = int(segments["far"].sum())
