@@ -24,6 +24,24 @@ CATALOG_FORMAT = (
 )
 
 
+# The catalog table's columns. Those of DEFAULT_COLUMNS fit the main column of a 1280 px
+# window (760 px: the sidebar and margins take the rest); the others are a choice away,
+# the widest text (the cast) cut with an ellipsis instead of widening the table.
+CATALOG_COLUMNS = {
+    "id": st.column_config.NumberColumn("Id", format="%d", width=70),
+    "display_title": st.column_config.TextColumn("Title", width=220),
+    "year": st.column_config.NumberColumn("Year", format="%d", width=50),
+    "genres": st.column_config.TextColumn("Genres", width=170),
+    "directors": st.column_config.TextColumn("Directors", width=140),
+    "cast": st.column_config.TextColumn("Cast", width=240),
+    "original_language": st.column_config.TextColumn("Language", width=80),
+    "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f", width=100),
+    "vote_count": st.column_config.NumberColumn("Votes", format="localized", width=70),
+    "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=110),
+}
+DEFAULT_COLUMNS = ["display_title", "year", "genres", "directors", "vote_count", "weighted_rating"]
+
+
 def build_upload(kind: str, files: dict, skip_maps: bool) -> bool:
     """Validate the uploaded files, then start building them in this session's space;
     False (and an error shown) when they cannot be used."""
@@ -97,10 +115,13 @@ session.poll_build()
 # code and drew elements on every visit of the catalog. When the loaded artifacts are
 # unusable, get_model() stops the script inside the catalog or manifest tab; the tab bar
 # is drawn before it, so building one's own stays one click away.
-SETTINGS = [state.Setting("data_tab", "data_tab", TABS[0], "str", choices=TABS)]
+SETTINGS = [
+    state.Setting("data_tab", "data_tab", TABS[0], "str", choices=TABS),
+    state.Setting("data_search", "q", "", "str"),
+    state.Setting("data_columns", "cols", DEFAULT_COLUMNS, "list", choices=tuple(CATALOG_COLUMNS)),
+]
 state.restore(SETTINGS)
 catalog_tab, build_tab, upload_tab = st.tabs(TABS, key="data_tab", on_change="rerun")
-state.publish(SETTINGS)
 
 with upload_tab:
     if upload_tab.open:
@@ -167,27 +188,23 @@ with catalog_tab:
         model = cache.get_model()
         manifest = model.manifest
         st.markdown(f"**{md(manifest.get('catalog', {}).get('name', 'catalog'))}** · {model.n_movies:,} films")
-        search = st.text_input("Search titles", key="data_search", placeholder="Part of a title, e.g. night")
+        search_box, columns_box = st.columns([2, 3], vertical_alignment="bottom")
+        search = search_box.text_input(
+            "Search titles", key="data_search", placeholder="Part of a title, e.g. night", persist_state="session"
+        )
         table = summary.catalog_table(model.catalog, search)
+        chosen = columns_box.multiselect(
+            "Columns", [c for c in CATALOG_COLUMNS if c in table.columns], key="data_columns",
+            format_func=lambda c: CATALOG_COLUMNS[c].get("label", c), persist_state="session",
+            help="The columns shown: those chosen first fit a 1280 px window; more scroll sideways.",
+        )
         st.caption(f"{len(table):,} of {model.n_movies:,} films")
         st.dataframe(
             table,
             hide_index=True,
             key="data_catalog",
-            column_config={
-                # 1,300 px in all: every column fits at 1920 px (the widest text, the cast, is
-                # cut with an ellipsis instead of widening the table); narrower windows scroll.
-                "id": st.column_config.NumberColumn("Id", format="%d", width=70),
-                "display_title": st.column_config.TextColumn("Title", width=220),
-                "year": st.column_config.NumberColumn("Year", format="%d", width=50),
-                "genres": st.column_config.TextColumn("Genres", width=200),
-                "directors": st.column_config.TextColumn("Directors", width=150),
-                "cast": st.column_config.TextColumn("Cast", width=240),
-                "original_language": st.column_config.TextColumn("Language", width=80),
-                "vote_average": st.column_config.NumberColumn("Average vote", format="%.1f", width=100),
-                "vote_count": st.column_config.NumberColumn("Votes", format="localized", width=70),
-                "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=120),
-            },
+            column_order=[c for c in chosen if c in table.columns] or ["display_title"],
+            column_config={column: CATALOG_COLUMNS[column] for column in table.columns if column in CATALOG_COLUMNS},
         )
 
 with build_tab:
@@ -227,3 +244,5 @@ with build_tab:
             )
         st.markdown("**Full manifest**")
         st.json(manifest, expanded=1)
+
+state.publish(SETTINGS)

@@ -76,6 +76,34 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
     no_html(at)
 
 
+def test_catalog_columns_fit_by_default_and_the_view_lives_in_the_url(at, monkeypatch, demo_artifacts):
+    # The columns shown first fit a 1280 px window (tests/test_browser.py measures it); the
+    # others are a choice away. The choice and the search are in the URL: a link shows the same table.
+    default = ["display_title", "year", "genres", "directors", "vote_count", "weighted_rating"]
+    assert list(at.dataframe[0].proto.column_order) == default
+    assert at.multiselect(key="data_columns").value == default
+    at.multiselect(key="data_columns").set_value(["display_title", "cast", "original_language"]).run()
+    at.text_input(key="data_search").input("batman").run()
+    assert list(at.dataframe[0].proto.column_order) == ["display_title", "cast", "original_language"]
+    assert at.query_params["q"] == "batman"
+    assert at.query_params["cols"] == ["display_title", "cast", "original_language"]
+    link = new_app(monkeypatch, demo_artifacts, {"q": "batman", "cols": ["display_title", "cast"]})
+    link.run()
+    link.switch_page(PAGE).run()
+    assert not link.exception, link.exception
+    assert link.text_input(key="data_search").value == "batman"
+    assert list(link.dataframe[0].proto.column_order) == ["display_title", "cast"]
+    assert link.dataframe[0].value["display_title"].str.contains("Batman", case=False).all()
+    # A column the catalog does not know is a warning and the default, never an error.
+    bad = new_app(monkeypatch, demo_artifacts, {"cols": ["display_title", "<b>budget</b>"]})
+    bad.run()
+    bad.switch_page(PAGE).run()
+    assert not bad.exception, bad.exception
+    assert list(bad.dataframe[0].proto.column_order) == default
+    assert any("cols" in w.value for w in bad.warning), [w.value for w in bad.warning]
+    no_html(bad)
+
+
 def test_upload_button_waits_for_a_file(at):
     open_tab(at, "Build your own")
     assert at.query_params["data_tab"] == "Build your own" and not at.dataframe  # the catalog tab did not run
