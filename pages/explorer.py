@@ -346,17 +346,23 @@ with selection_tab:
             )
             picked = st.dataframe(
                 selected, hide_index=True, key="exp_selection", on_select="rerun", selection_mode="single-row",
-                # Fits the main column of a 1280 px window; agreement, broad cluster and id are in the CSV.
+                # Fits the main column of a 1280 px window (about 780 px beside the row checkboxes);
+                # agreement, broad cluster and id are in the CSV. Wider windows stretch the columns.
                 column_order=["display_title", "year", "genres", "director", "weighted_rating", "cluster_fine_label",
                               "faithfulness"],
                 column_config={
-                    "display_title": st.column_config.TextColumn("Film", width=210),
+                    "display_title": st.column_config.TextColumn("Film", width=190),
                     "year": st.column_config.NumberColumn("Year", format="%d", width=50),
-                    "genres": st.column_config.TextColumn("Genres", width=140),
-                    "director": st.column_config.TextColumn("Director", width=120),
-                    "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=110),
-                    "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=150),
-                    "faithfulness": st.column_config.NumberColumn("Faithfulness", format="%.2f", width=90),
+                    "genres": st.column_config.TextColumn("Genres", width=120),
+                    "director": st.column_config.TextColumn("Director", width=110),
+                    "weighted_rating": st.column_config.NumberColumn(
+                        "Rating", format="%.2f", width=64, help="IMDB-style weighted rating (0-10)"
+                    ),
+                    "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=140),
+                    "faithfulness": st.column_config.NumberColumn(
+                        "Faithful", format="%.2f", width=70,
+                        help="Share of the film's true neighbours among its nearest dots on this map",
+                    ),
                 },
             )
             open_film.open_selected_row(picked, selected["id"].tolist())
@@ -372,12 +378,13 @@ with cluster_tab:
         )
         st.dataframe(
             table, hide_index=True, key="exp_clusters",
+            # Fits the main column of a 1280 px window (about 810 px); a cell's whole text shows on hover.
             column_config={
                 "cluster": st.column_config.NumberColumn("#", width=40),
-                "size": st.column_config.NumberColumn("Films"),
-                "label": "Label",
-                "top_terms": "Distinctive terms",
-                "top_genres": "Over-represented genres",
-                "top_directors": "Recurring directors",
+                "size": st.column_config.NumberColumn("Films", width=60),
+                "label": st.column_config.TextColumn("Label", width=190),
+                "top_terms": st.column_config.TextColumn("Distinctive terms", width=240),
+                "top_genres": st.column_config.TextColumn("Over-represented genres", width=130),
+                "top_directors": st.column_config.TextColumn("Recurring directors", width=140),
             },
         )

@@ -262,20 +262,26 @@ if as_table:
         key=table_key,
         on_select=partial(choose_from_table, table_key, [int(i) for i in results["id"]]),
         selection_mode="single-row",
+        # Fits the main column of a 1280 px window (about 780 px beside the row checkboxes):
+        # genres and directors are in the cards, the CSV and often the "why"; a cell's whole
+        # text shows on hover. Wider windows stretch the columns.
         column_order=["rank", "heading", "similarity", "weighted_rating"]
-        + (["score"] if blended or mmr or not mix else []) + (["closest"] if mix else []) + ["why", "genres", "directors"],
+        + (["score"] if blended or mmr or not mix else []) + (["closest"] if mix else []) + ["why"],
         column_config={
-            "rank": st.column_config.NumberColumn("#", width=40),
-            "heading": st.column_config.TextColumn("Film", width=220),
-            "genres": st.column_config.ListColumn("Genres", width=160),
-            "directors": st.column_config.ListColumn("Director", width=140),
+            "rank": st.column_config.NumberColumn("#", width=36),
+            "heading": st.column_config.TextColumn("Film", width=190),
             "similarity": st.column_config.ProgressColumn(
-                "Similarity", format="%.2f", min_value=0.0, max_value=1.0, width=100
+                "Similarity", format="%.2f", min_value=0.0, max_value=1.0, width=90
             ),
-            "weighted_rating": st.column_config.NumberColumn("Weighted rating", format="%.2f", width=120),
-            "score": st.column_config.NumberColumn("Score", format="%.3f", help="What the list is ordered by: similarity plus the audience signals, blended with the rating", width=70),
-            "closest": st.column_config.TextColumn("Closest to", width=150),
-            "why": st.column_config.TextColumn("Why", width=420),
+            "weighted_rating": st.column_config.NumberColumn(
+                "Rating", format="%.2f", width=64, help="IMDB-style weighted rating (0-10)"
+            ),
+            "score": st.column_config.NumberColumn(
+                "Score", format="%.3f", width=60,
+                help="What the list is ordered by: similarity plus the audience signals, blended with the rating",
+            ),
+            "closest": st.column_config.TextColumn("Closest to", width=130),
+            "why": st.column_config.TextColumn("Why", width=200 if mix else 330),
         },
         row_height=56,
     )

@@ -490,6 +490,36 @@ def test_a_box_selection_lists_films_and_zooms_the_map_with_finer_labels(
     assert_no_problem(page)
 
 
+@pytest.mark.parametrize(
+    ("path", "tables"),
+    [
+        ("data", 1),  # the catalog, its default columns
+        ("recommender?table=true", 1),  # the table view
+        ("recommender?table=true&with={avatar}&blend=0.5", 1),  # with the score and "closest to" columns
+        ("explorer?tab=Clusters", 1),  # the clusters table
+        ("compare?movie={avatar}", 2),  # the two lists
+        ("", 1),  # the overview's top chart
+    ],
+)
+def test_tables_fit_a_1280_px_window(page, app_url: str, demo_ids: dict[str, int], path: str, tables: int) -> None:
+    """Every column of the pages' tables is in view at 1280 px, the narrowest width the
+    tables are made for (wider windows stretch them)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    try:
+        open_page(page, f"{app_url}/{path.format(avatar=demo_ids['Avatar'])}")
+        frames = dataframes(page)
+        wait_for(page, f"{tables} table(s)", lambda: frames.count() >= tables and len(grid_column(frames.nth(tables - 1), 1)) > 0)
+        for index in range(frames.count()):
+            frame = frames.nth(index)
+            frame.scroll_into_view_if_needed()
+            scroller = frame.locator(".dvn-scroller")
+            hidden = int(scroller.evaluate("el => el.scrollWidth - el.clientWidth"))
+            assert hidden == 0, f"table {index} of /{path} scrolls sideways by {hidden} px at 1280 px"
+        assert_no_problem(page)
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 def test_compare_shows_both_lists_and_metrics(page, app_url: str, demo_ids: dict[str, int]) -> None:
     movie = demo_ids["The Dark Knight"]
     open_page(page, f"{app_url}/compare?movie={movie}")
