@@ -104,6 +104,19 @@ def test_catalog_columns_fit_by_default_and_the_view_lives_in_the_url(at, monkey
     no_html(bad)
 
 
+def test_a_column_the_build_lacks_is_left_out_not_an_error(monkeypatch, demo_artifacts):
+    from recommender import summary
+
+    full = summary.catalog_table
+    monkeypatch.setattr(summary, "catalog_table", lambda catalog, query="": full(catalog, query).drop(columns=["cast"]))
+    link = new_app(monkeypatch, demo_artifacts, {"cols": ["display_title", "cast", "year"]})
+    link.run()
+    link.switch_page(PAGE).run()
+    assert not link.exception, link.exception
+    assert list(link.dataframe[0].proto.column_order) == ["display_title", "year"]
+    assert "cast" not in link.multiselect(key="data_columns").options
+
+
 def test_upload_button_waits_for_a_file(at):
     open_tab(at, "Build your own")
     assert at.query_params["data_tab"] == "Build your own" and not at.dataframe  # the catalog tab did not run
