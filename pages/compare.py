@@ -149,11 +149,13 @@ with catalog_tab:
             picked = st.dataframe(
                 worst, hide_index=True, key="cmp_worst", on_select="rerun", selection_mode="single-row",
                 placeholder=NOT_LISTED,
+                # Fits the main column of a 1280 px window (about 780 px beside the row checkboxes):
+                # the film's id is what a selected row opens, not a column to read.
+                column_order=["display_title", "year", "genres", "jaccard", "rbo", "weighted_tau", "rbo_deep"],
                 column_config={
-                    "id": st.column_config.NumberColumn("Id", width=56, format="%d"),
-                    "display_title": st.column_config.TextColumn("Film", width=220),
-                    "year": st.column_config.NumberColumn("Year", width=56, format="%d"),
-                    "genres": st.column_config.TextColumn("Genres", width=200),
+                    "display_title": st.column_config.TextColumn("Film", width=200),
+                    "year": st.column_config.NumberColumn("Year", width=52, format="%d"),
+                    "genres": st.column_config.TextColumn("Genres", width=170),
                     "jaccard": st.column_config.NumberColumn("Jaccard", width=76, format="%.2f"),
                     "rbo": st.column_config.NumberColumn("RBO", width=64, format="%.2f"),
                     "weighted_tau": st.column_config.NumberColumn(

@@ -498,6 +498,7 @@ def test_a_box_selection_lists_films_and_zooms_the_map_with_finer_labels(
         ("recommender?table=true&with={avatar}&blend=0.5", 1),  # with the score and "closest to" columns
         ("explorer?tab=Clusters", 1),  # the clusters table
         ("compare?movie={avatar}", 2),  # the two lists
+        ("compare?section=Across%20the%20catalog", 1),  # the films where the two vectorizers disagree most
         ("", 1),  # the overview's top chart
     ],
 )
