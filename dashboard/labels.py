@@ -32,6 +32,10 @@ COLOR_LABELS: dict[str, str] = {
     "rbo": "Vectorizer agreement (RBO)",
     "faithfulness": "Map faithfulness",
 }
+
+# A table column headed "Rating" (narrow tables): what the number is.
+RATING_HELP = "IMDB-style weighted rating (0-10)"
+
 VECTORIZER_LABELS: dict[str, str] = {"tfidf": "TF-IDF", "count": "Count"}
 
 AGREEMENT_LABELS: dict[str, str] = {"jaccard": "Jaccard@k", "rbo": "RBO", "weighted_tau": "Weighted Kendall τ"}

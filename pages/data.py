@@ -203,7 +203,7 @@ with catalog_tab:
             table,
             hide_index=True,
             key="data_catalog",
-            column_order=[c for c in chosen if c in table.columns] or ["display_title"],
+            column_order=chosen or ["display_title"],
             column_config={column: CATALOG_COLUMNS[column] for column in table.columns if column in CATALOG_COLUMNS},
         )
 

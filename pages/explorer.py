@@ -80,8 +80,7 @@ if isinstance(st.session_state.get("exp_movie"), int) and not model.has_id(st.se
 # (state.restore; a widget's change is in the session before the run), and typed text
 # in the film box is resolved first. The map is computed and sent before the widgets are
 # drawn, into its place below them: the browser starts loading and drawing it while it
-# lays out the controls (explorer page load 0.09 s faster, paired runs in
-# docs/BROWSER_BENCHMARK.md).
+# lays out the controls (paired page loads in docs/BROWSER_BENCHMARK.md, seventh round).
 film_picker.resolve_typed(model, "exp_movie", None)
 method = st.session_state["exp_map"]
 dims = st.session_state["exp_dims"]
@@ -96,8 +95,10 @@ if label_level != "none" and color_by in ("cluster_broad", "cluster_fine"):
 custom_view = (vectorizer, method, dims)  # a custom map's settings apply to this map only
 
 
-def compute_custom_map(view: tuple[str, str, int], method: str) -> None:
-    """Compute map (the form's button, a callback before the run): keep the form's settings for ``view``."""
+def compute_custom_map(view: tuple[str, str, int]) -> None:
+    """Compute map (the form's button, a callback before the run): keep the form's settings for
+    ``view`` (vectorizer, method, dims)."""
+    method = view[1]
     projection = model.config.projection
     perplexity, n_neighbors, min_dist = projection.tsne_perplexity, projection.umap_n_neighbors, projection.umap_min_dist
     if method == "tsne":
@@ -221,7 +222,7 @@ with controls_box:
                     "min_dist", 0.0, 1.0, float(projection.umap_min_dist), step=0.05, key="exp_min_dist",
                     help="How tightly films may pack: small values give dense clumps.",
                 )
-            st.form_submit_button("Compute map", type="primary", on_click=compute_custom_map, args=(custom_view, method))
+            st.form_submit_button("Compute map", type="primary", on_click=compute_custom_map, args=(custom_view,))
         if chosen is None:
             st.caption("Showing the stored map until you press Compute map.")
 
@@ -356,7 +357,7 @@ with selection_tab:
                     "genres": st.column_config.TextColumn("Genres", width=120),
                     "director": st.column_config.TextColumn("Director", width=110),
                     "weighted_rating": st.column_config.NumberColumn(
-                        "Rating", format="%.2f", width=64, help="IMDB-style weighted rating (0-10)"
+                        "Rating", format="%.2f", width=64, help=labels.RATING_HELP
                     ),
                     "cluster_fine_label": st.column_config.TextColumn("Fine cluster", width=140),
                     "faithfulness": st.column_config.NumberColumn(

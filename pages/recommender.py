@@ -273,9 +273,7 @@ if as_table:
             "similarity": st.column_config.ProgressColumn(
                 "Similarity", format="%.2f", min_value=0.0, max_value=1.0, width=90
             ),
-            "weighted_rating": st.column_config.NumberColumn(
-                "Rating", format="%.2f", width=64, help="IMDB-style weighted rating (0-10)"
-            ),
+            "weighted_rating": st.column_config.NumberColumn("Rating", format="%.2f", width=64, help=labels.RATING_HELP),
             "score": st.column_config.NumberColumn(
                 "Score", format="%.3f", width=60,
                 help="What the list is ordered by: similarity plus the audience signals, blended with the rating",

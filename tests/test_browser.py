@@ -513,8 +513,7 @@ def test_tables_fit_a_1280_px_window(page, app_url: str, demo_ids: dict[str, int
         for index in range(frames.count()):
             frame = frames.nth(index)
             frame.scroll_into_view_if_needed()
-            scroller = frame.locator(".dvn-scroller")
-            hidden = int(scroller.evaluate("el => el.scrollWidth - el.clientWidth"))
+            hidden = hidden_width(frame)
             assert hidden == 0, f"table {index} of /{path} scrolls sideways by {hidden} px at 1280 px"
         assert_no_problem(page)
     finally:
