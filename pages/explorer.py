@@ -168,7 +168,9 @@ with map_box:
     )
 
 with controls_box:
-    controls = st.columns([3, 2, 3, 4], vertical_alignment="bottom")
+    # Two rows that fit a 1280 px window: the map itself (type, dims, labels, custom settings), then
+    # what is shown on it (colours, a film and its true neighbours).
+    controls = st.columns([7, 4, 7, 6], vertical_alignment="bottom")
     controls[0].radio(
         "Map type", methods, format_func=labels.METHOD_LABELS.get, key="exp_map", horizontal=True,
         persist_state="session",
@@ -178,28 +180,28 @@ with controls_box:
         "Dimensions", dimensions, format_func=lambda d: f"{d}-D", key="exp_dims", horizontal=True,
         persist_state="session",
     )
-    controls[2].selectbox(
+    controls[2].radio(
+        "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
+        help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
+    )
+    controls[3].toggle("Custom map settings", key="exp_custom", persist_state="session")
+    options = st.columns([3, 5, 4], vertical_alignment="bottom")
+    options[0].selectbox(
         "Colour by", list(explorer.COLORINGS), format_func=labels.COLOR_LABELS.get, key="exp_color",
         persist_state="session",
         help="Vectorizer agreement: rank-biased overlap of the film's TF-IDF and Count top 10. "
         "Map faithfulness: share of its true top-10 neighbours that stay among its 10 nearest dots.",
     )
     film_picker.film_selectbox(
-        controls[3], "Find a film", model, "exp_movie", fallback=None, index_none=True,
+        options[1], "Find a film", model, "exp_movie", fallback=None, index_none=True,
         placeholder="Search a film to draw lines to its true neighbours", persist_state="session",
         help=None if film_picker.searched(model) else labels.FIND_FILM_HELP,
     )
-    options = st.columns([3, 3, 2], vertical_alignment="center")
-    options[0].slider(
+    options[2].slider(
         "True neighbours to draw", 1, k_max,
         key="exp_k", disabled=movie_id is None, persist_state="session",
         help="A neighbour is drawn dashed red when the map does not place it among the film's k nearest dots.",
     )
-    options[1].radio(
-        "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
-        help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
-    )
-    options[2].toggle("Custom map settings", key="exp_custom", persist_state="session")
     if custom and method == "pca":
         st.info("PCA has no settings to change: the stored PCA map is already the exact one.")
     elif custom:
@@ -232,18 +234,18 @@ numbers = explorer.map_metrics(frame, movie_map)
 quality = explorer.map_quality(frame["faithfulness"].to_numpy(dtype="float64"))
 faithfulness_k = model.config.projection.faithfulness_k
 with summary_box:
-    tiles = st.columns(4)
+    tiles = st.columns([4, 5, 4, 4])  # the longest label fits a 1280 px window
     tiles[0].metric(
         "Films drawn", f"{numbers['points']:,}", border=True,
         help="Every film of the catalog is drawn (WebGL); nothing is sampled.",
     )
     tiles[1].metric(
-        "True neighbours kept nearby", "n/a" if quality.mean != quality.mean else f"{quality.mean:.0%}", border=True,
+        "Neighbours kept nearby", "n/a" if quality.mean != quality.mean else f"{quality.mean:.0%}", border=True,
         help=f"On average, of a film's {faithfulness_k} most similar films (by the vectors), this share is among "
         f"its {faithfulness_k} nearest dots on the map. The rest are drawn further away.",
     )
     tiles[2].metric(
-        "Films whose map neighbourhood is trustworthy",
+        "Well-placed films",
         "n/a" if quality.share_trustworthy != quality.share_trustworthy else f"{quality.share_trustworthy:.0%}",
         border=True,
         help=f"Films keeping at least half of their {faithfulness_k} true neighbours among their nearest dots. "
