@@ -266,14 +266,14 @@ def _categories(frame: pd.DataFrame, color_by: str) -> list[tuple[str, pd.DataFr
     return [(str(c), groups[c]) for c in order]
 
 
-# The map's plotly config. WebGL is drawn at the screen's resolution (plotly's default
-# plotGlPixelRatio is 2: every WebGL canvas at twice the width and height). Without a GPU
-# (software WebGL, as on this project's 2-core test machine) the 4,803-film map then took
-# 473 ms to draw against 213 ms at 1, and a 10-point plot 370 against 136 ms (Chromium,
-# blank page, median of 5); on a high-DPI screen the dots are a little softer. No "Share
-# chart" button: plotly's own (shown by default since plotly.js 3) uploads the figure, every
-# film of the catalog, to Plotly's cloud.
-MAP_CONFIG: dict = {"scrollZoom": True, "displaylogo": False, "plotGlPixelRatio": 1, "showSendToCloud": False}
+# The map's plotly config. Its WebGL is drawn at the screen's resolution: map_chart.js sets
+# plotGlPixelRatio to the browser's device pixel ratio, at most 2 (plotly's default is 2
+# everywhere: every WebGL canvas at twice the width and height even on an ordinary screen).
+# Without a GPU (software WebGL, as on this project's 2-core test machine) the 4,803-film map
+# took 473 ms to draw at 2 against 213 ms at 1, and a 10-point plot 370 against 136 ms
+# (Chromium, blank page, median of 5). No "Share chart" button: plotly's own (shown by default
+# since plotly.js 3) uploads the figure, every film of the catalog, to Plotly's cloud.
+MAP_CONFIG: dict = {"scrollZoom": True, "displaylogo": False, "showSendToCloud": False}
 
 
 # Above this many films a dot's hover shows its title and year only: the full hover

@@ -111,6 +111,9 @@ export default function (component) {
     if (document.fullscreenElement === box) Object.assign(layout, { width: plot._fullLayout.width, height: plot._fullLayout.height });
     const config = {
       ...data.config,
+      // WebGL at the screen's resolution: sharp dots on a high-DPI screen, and on an ordinary
+      // one not plotly's default of twice it (four times the pixels to draw: dashboard/figures.py).
+      plotGlPixelRatio: Math.min(Math.max(window.devicePixelRatio || 1, 1), 2),
       responsive: true,
       modeBarButtonsToAdd: [{
         name: "fullscreen",

@@ -396,6 +396,23 @@ def test_the_map_redraws_in_place_and_follows_the_theme(page, app_url: str) -> N
     assert_no_problem(page)
 
 
+@pytest.mark.parametrize("scale", [1, 2])
+def test_the_map_is_drawn_at_the_screens_resolution(browser, app_url: str, scale: int) -> None:
+    """The map's WebGL canvas has as many pixels as the screen shows of it: sharp on a
+    high-DPI screen, and not plotly's default of twice them on an ordinary one."""
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=scale)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_url}/explorer")
+        canvas = page.locator(f"{MAIN} .js-plotly-plot canvas.gl-canvas-context")
+        wait_for(page, "the map's WebGL canvas", lambda: canvas.count() == 1)
+        pixels, css = canvas.evaluate("el => [el.width, el.getBoundingClientRect().width]")
+        assert pixels == round(css * scale), (pixels, css, scale)
+        assert_no_problem(page)
+    finally:
+        context.close()
+
+
 # The map's most isolated film dot, in pixels of the page: plotly keeps the drawn traces
 # (``_fullData``) and the axes' data-to-pixel functions (``_fullLayout``) on the chart's element.
 ISOLATED_DOT = """el => {
