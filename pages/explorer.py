@@ -182,7 +182,8 @@ with controls_box:
     )
     controls[2].radio(
         "Cluster labels", ("broad", "fine", "none"), key="exp_labels", horizontal=True, persist_state="session",
-        help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms.",
+        help="Labels at the middle of each k-means cluster of the vectors, named by their most distinctive terms. "
+        "Coloured by clusters, the map names the clusters of its colours (broad or fine), unless this is none.",
     )
     controls[3].toggle("Custom map settings", key="exp_custom", persist_state="session")
     options = st.columns([3, 5, 4], vertical_alignment="bottom")
