@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.labels import option_label
-from dashboard.text import md
+from dashboard.text import md, without_folders
 from recommender.artifacts import changed_inputs, default_artifacts_dir, read_manifest
 from recommender.errors import ArtifactError, ConfigError
 from recommender.loading import Analysis, load_analysis, manifest_stamp, shared_model
@@ -61,14 +61,14 @@ def get_model() -> RecommenderModel:
         stamp = _stamp(folder)
         model = _load_model(str(folder), stamp)
     except ArtifactError as exc:
-        st.error(f"The recommender's artifacts cannot be used: {md(exc)}")
+        st.error(f"The recommender's artifacts cannot be used: {md(without_folders(str(exc)))}")
         offer_build()
         st.stop()
     changed = _changed_inputs(str(folder), stamp)
     if changed:
         st.warning(
             "The catalog files changed since these artifacts were built "
-            f"({md(', '.join(changed))}); results reflect the old files. Rebuild them with the CLI."
+            f"({md(without_folders(', '.join(changed)))}); results reflect the old files. Rebuild them with the CLI."
         )
     return model
 
@@ -79,7 +79,7 @@ def get_analysis() -> Analysis:
     try:
         return _load_analysis(str(folder), _stamp(folder))
     except ArtifactError as exc:
-        st.error(f"The analysis artifacts cannot be used: {md(exc)}")
+        st.error(f"The analysis artifacts cannot be used: {md(without_folders(str(exc)))}")
         st.stop()
 
 
@@ -104,7 +104,7 @@ def offer_build() -> None:
         try:
             session.start_build("demo catalog", CatalogSource.demo(), skip_maps=False)
         except (BuildRefused, ConfigError, OSError) as exc:
-            st.error(f"The demo catalog could not be built now: {md(exc)}")
+            st.error(f"The demo catalog could not be built now: {md(without_folders(str(exc)))}")
             return
         st.rerun()
 

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from dashboard.text import without_folders
 from recommender.config import AudienceSettings
 from recommender.model import RecommenderModel
 from recommender.popularity import RatingStats
@@ -134,7 +135,7 @@ def option_label(display_title: str) -> str:
 
 def missing_maps_message(manifest: dict) -> str:
     """What to tell a user whose artifacts were built without maps."""
-    command = str(manifest.get("build_command") or "python -m recommender build --out <artifacts folder>")
+    command = str(without_folders(manifest.get("build_command") or "python -m recommender build --out <artifacts folder>"))
     command = command.replace(" --skip-maps", "")
     return (
         "These artifacts were built with --skip-maps, so there are no maps to explore. "

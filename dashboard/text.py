@@ -42,3 +42,22 @@ def md(text: object) -> str:
 # Line breaks (a bare carriage return too) and other control characters: a title is
 # one line, and a control character has nothing to show.
 _CONTROLS = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f]")
+
+
+# An absolute path's folders (POSIX or Windows), not those of a URL ("https://host/a/b")
+# or of a relative path ("data/movies.csv").
+_FOLDERS = re.compile(r"(?<![\w.:/~-])/(?:[^\s/\\\"'`]+/)+|\b[A-Za-z]:\\(?:[^\s\\/\"'`]+\\)+")
+
+
+def without_folders(value: object) -> object:
+    """``value`` (a manifest: strings, lists and dicts) with every absolute path cut to its
+    last part: "--movies /srv/data/movies.csv.gz" reads "--movies movies.csv.gz". The
+    app shows a build's provenance to every visitor, not the server's folders; the
+    manifest file keeps them."""
+    if isinstance(value, str):
+        return _FOLDERS.sub("", value)
+    if isinstance(value, dict):
+        return {key: without_folders(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_folders(item) for item in value]
+    return value

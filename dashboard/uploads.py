@@ -332,12 +332,3 @@ def validate(upload: SavedUpload, config: RecommenderConfig | None = None) -> Lo
         raise CatalogError(upload.reword(str(exc))) from None
     report.warnings = [upload.reword(w) for w in report.warnings]
     return report
-
-
-_TEMP_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"/movie-upload-[^/\s]+/(?:movies|credits|catalog)/")
-
-
-def without_upload_paths(message: str) -> str:
-    """A build message (e.g. a manifest warning) without the temporary upload folder,
-    so that it names the file as uploaded ("my_films.csv: ...")."""
-    return _TEMP_PATH.sub("", message)

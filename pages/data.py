@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import cache, session, shell, state, uploads
 from dashboard.jobs import BuildRefused
-from dashboard.text import md
+from dashboard.text import md, without_folders
 from recommender import summary
 from recommender.build import CatalogSource
 from recommender.errors import CatalogError, ConfigError
@@ -100,7 +100,7 @@ if own:
         "Back to the served catalog", on_click=session.back_to_served, icon=":material/undo:", key="data_back_to_served"
     )
 else:
-    head[0].caption(f"Showing the served catalog, from {md(current)}; it changes only through the command line.")
+    head[0].caption(f"Showing the served catalog, {md(current.name)}; it changes only through the command line.")
 
 # A build's start and progress show whichever tab is open (the shell polls in the sidebar
 # on the other pages).
@@ -210,7 +210,7 @@ with catalog_tab:
 with build_tab:
     if build_tab.open:
         model = cache.get_model()
-        manifest = model.manifest
+        manifest = without_folders(model.manifest)  # the build's provenance, not the server's folders
         info = manifest.get("catalog", {})
         built_at = str(manifest.get("built_at", "?"))
         tiles = st.columns(4)
@@ -221,7 +221,7 @@ with build_tab:
         if not manifest.get("maps_built"):
             st.info("This build has no maps, so the embedding explorer has nothing to draw. Rebuild without skipping maps.")
         for warning in info.get("warnings", []):
-            st.warning(md(uploads.without_upload_paths(warning)))
+            st.warning(md(warning))
         st.markdown("**Build command**")
         st.code(manifest.get("build_command", ""), language="bash", wrap_lines=True)
         left, right = st.columns(2)

@@ -73,6 +73,11 @@ def test_catalog_table_search_and_manifest(at, demo_artifacts):
     assert "python -m recommender build" in at.code[-1].value or any("recommender build" in c.value for c in at.code)
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Films"] == f"{model.n_movies:,}"
+    # The build's provenance, not the server's folders: file names only.
+    folder = str(Path(demo_artifacts).parent)
+    shown = [c.value for c in at.caption] + [c.value for c in at.code] + [str(j.value) for j in at.json]
+    assert not [text for text in shown if folder in text], shown
+    assert f"--out {Path(demo_artifacts).name}" in at.code[-1].value
     no_html(at)
 
 
@@ -267,6 +272,7 @@ def test_a_broken_served_build_is_never_rebuilt_by_the_app(monkeypatch, tmp_path
     at.run()
     assert not at.exception
     assert "cannot be used" in at.error[0].value
+    assert str(tmp_path) not in at.error[0].value  # named, not where the server keeps it
     assert "python -m recommender build" in " ".join(i.value for i in at.info)
     at.button(key="offer_build").click().run()
     wait_for_build(at, timeout=600)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import uploads
+from dashboard.text import without_folders
 from recommender.errors import CatalogError, ConfigError
 from tests.conftest import TINY_CSV
 
@@ -135,11 +136,10 @@ def test_default_uploads_root_is_next_to_the_artifacts(monkeypatch, tmp_path):
     assert uploads.uploads_root() == tmp_path / "artifacts-uploads"
 
 
-def test_without_upload_paths():
+def test_an_upload_path_reads_as_the_file_name():
     with uploads.saved_uploads("catalog", catalog=Uploaded("films.csv", b"id,title\n1,A\n")) as upload:
         message = f"{upload.source.catalog}: column(s) ['x'] are not part of the catalog format"
-    assert uploads.without_upload_paths(message) == "films.csv: column(s) ['x'] are not part of the catalog format"
-    assert uploads.without_upload_paths("/data/films.csv: fine") == "/data/films.csv: fine"
+    assert without_folders(message) == "films.csv: column(s) ['x'] are not part of the catalog format"
 
 
 def _builds(root, session: str, count: int, start: float, size: int = 10) -> list:
