@@ -135,6 +135,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _model(artifacts: Callable[[], Path]):
+    from dashboard.text import without_folders
     from recommender.errors import RecommenderError
     from recommender.loading import shared_model
 
@@ -142,7 +143,8 @@ def _model(artifacts: Callable[[], Path]):
     try:
         return shared_model(folder)
     except RecommenderError as exc:
-        raise ParameterError(None, f"the recommender's build cannot be used: {exc}", status=503) from None
+        # Named by its files, not by the server's folders (dashboard.text.without_folders).
+        raise ParameterError(None, f"the recommender's build cannot be used: {without_folders(str(exc))}", status=503) from None
 
 
 # The search index of each loaded model (it folds every title, name and keyword once:

@@ -112,6 +112,7 @@ def test_a_missing_build_is_503_not_a_traceback(tmp_path):
     app = Starlette(routes=api.routes(lambda: tmp_path / "no build"))
     status, body = get(app, "/api/movies?q=x")
     assert status == 503 and "python -m recommender build" in body["error"]
+    assert str(tmp_path) not in body["error"] and "no build" in body["error"]  # named, not located
 
 
 @pytest.mark.slow
