@@ -91,7 +91,6 @@ failure = st.session_state.pop("data_error", None)
 if failure:
     st.error(md(failure))
 
-current = cache.artifacts_dir()
 own = session.viewing_own_build()
 head = st.columns([5, 2], vertical_alignment="center")
 if own:
@@ -100,7 +99,7 @@ if own:
         "Back to the served catalog", on_click=session.back_to_served, icon=":material/undo:", key="data_back_to_served"
     )
 else:
-    head[0].caption(f"Showing the served catalog, {md(current.name)}; it changes only through the command line.")
+    head[0].caption("Showing the served catalog; it changes only through the command line.")
 
 # A build's start and progress show whichever tab is open (the shell polls in the sidebar
 # on the other pages).
