@@ -90,10 +90,11 @@ def map_figure(
     shared. A user's zoom lasts while the dots stay where they are: the same build,
     vectorizer, map and region (another colouring or film keeps it)."""
     positions = f"{view.stamp}-{view.vectorizer}-{view.method}-{view.dims}-{view.custom}"
-    return map_chart.MapFigure.of(figures.map_figure(
+    figure = figures.map_figure(
         _frame, color_by, focus_row=focus_row, segments=_segments, centroids=_centroids, region=region,
         positions=positions,
-    ))
+    )
+    return map_chart.MapFigure.of(figure, labels_shown=figures.cluster_labels_shown(figure))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -208,19 +208,24 @@ def map_figure(
                 figure.add_trace(_segment_lines(part, three_d, name, colour, dash))
                 figure.add_trace(_segment_ends(part, three_d, name, colour))
                 key.append((symbol, colour, name))
-    annotations = (
-        _annotations(
-            centroids, three_d,
-            visible_labels(centroids, frame, height, None if three_d else region, None if three_d else focus_row),
-        )
-        if centroids is not None
-        else []
-    )
+    focus_notes = []
     if focus_row is not None and 0 <= focus_row < len(frame):
         focus = frame.iloc[[focus_row]]
         figure.add_trace(_focus_marker(focus, three_d))
-        annotations.append(_focus_annotation(focus, three_d))
+        focus_notes.append(_focus_annotation(focus, three_d))
         key.append(("★", FOCUS_COLOUR, escape(str(focus["display_title"].iloc[0]))))
+    # Placed once the key is whole: its width is the plot's right margin.
+    annotations = (
+        _annotations(
+            centroids, three_d,
+            visible_labels(
+                centroids, frame, height, None if three_d else region, None if three_d else focus_row,
+                key_px=_key_width(key), same_scale=not three_d,
+            ),
+        )
+        if centroids is not None
+        else []
+    ) + focus_notes
     # Under a colour bar, only what else the map shows; else the colouring's name first.
     map_key = _key(None if continuous else label, key, top=0.4 if continuous else 1.0) if key else None
     layout: dict = dict(
@@ -469,9 +474,14 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-# The map's plot area in pixels at the widths the app is used at (1280-1920 px
-# windows, sidebar open); labels are placed so they do not overlap at this size.
-MAP_WIDTH_PX = 1000
+# The main column's width in pixels in the narrowest window the app is made for (1280 px,
+# sidebar open). Cluster labels are placed for the map's plot area there: this width less
+# the key's margin. A wider window gives the map more room, never less, so labels that do not
+# overlap at 1280 px do not overlap wider.
+MAIN_COLUMN_PX = 820
+MAP_TOP_PX = 30  # the figure's top margin
+# Cluster labels' annotations are named so (a page counts what the map shows).
+CLUSTER_LABEL = "cluster label"
 
 
 def visible_labels(
@@ -480,12 +490,16 @@ def visible_labels(
     height: int = 720,
     region: tuple[float, float, float, float] | None = None,
     focus_row: int | None = None,
+    key_px: int = 0,
+    same_scale: bool = True,
 ) -> list[bool]:
     """Which cluster labels the map shows (one bool per row of ``centroids``): the
     largest clusters' labels, skipping any that would overlap one already shown or the
     searched film's title (``focus_row``) (:func:`dashboard.label_layout.place_labels`),
     on the whole map or on ``region`` (a zoomed view: the same labels take less of it,
-    so more fit; a label its edge would cut is left out)."""
+    so more fit; a label its edge would cut is left out). Placed for the plot area of a
+    1280 px window (:data:`MAIN_COLUMN_PX` less the key's ``key_px``); with ``same_scale``
+    (a 2-D map's axes: ``scaleanchor``), at the same scale across as up."""
     if centroids is None or not len(centroids):
         return []
     texts = [_wrap(escape(str(label))) for label in centroids["label"]]
@@ -500,7 +514,14 @@ def visible_labels(
         focus = frame.iloc[focus_row]
         # The title box sits 36 px above the star (_focus_annotation), 13 px type.
         reserved = [(float(focus["x"]), float(focus["y"]), escape(str(focus["display_title"])), 36.0)]
-    return place_labels(centroids, texts, extent, (MAP_WIDTH_PX, height - 30), reserved, inside=region is not None)
+    size = (MAIN_COLUMN_PX - key_px, height - MAP_TOP_PX)
+    return place_labels(centroids, texts, extent, size, reserved, inside=region is not None, same_scale=same_scale)
+
+
+def cluster_labels_shown(figure: go.Figure) -> int:
+    """How many cluster labels a map figure (:func:`map_figure`) shows, 2-D or 3-D."""
+    notes = [*(figure.layout.annotations or ()), *(figure.layout.scene.annotations or ())]
+    return sum(1 for note in notes if note.name == CLUSTER_LABEL)
 
 
 def _annotations(centroids: pd.DataFrame, three_d: bool, shown: list[bool] | None = None) -> list[dict]:
@@ -519,6 +540,7 @@ def _annotations(centroids: pd.DataFrame, three_d: bool, shown: list[bool] | Non
             bordercolor="rgba(0,0,0,0.25)",
             borderwidth=1,
             borderpad=2,
+            name=CLUSTER_LABEL,
         )
         if three_d:
             note["z"] = record["z"]

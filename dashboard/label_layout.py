@@ -48,6 +48,7 @@ def place_labels(
     size_px: tuple[int, int],
     reserved: list[tuple[float, float, str, float]] | None = None,
     inside: bool = False,
+    same_scale: bool = False,
 ) -> list[bool]:
     """Which of ``centroids``' labels to show: one bool per row, in row order.
 
@@ -56,11 +57,15 @@ def place_labels(
     area (width, height) in pixels; ``reserved`` other labels already on the map (x, y,
     text, offset above the point in pixels), which no cluster label may cover; with
     ``inside``, a label whose box leaves the extent is not shown (a zoomed view's edge
-    would cut it). Larger clusters win; ties keep row order.
+    would cut it); with ``same_scale``, a unit is as many pixels across as up (plotly's
+    ``scaleanchor``): the axis that needs more units per pixel sets the scale of both,
+    and the other shows more than its extent. Larger clusters win; ties keep row order.
     """
     x_min, x_max, y_min, y_max = extent
     width_px, height_px = max(size_px[0], 1), max(size_px[1], 1)
-    units_per_px = ((x_max - x_min) / width_px or 1.0, (y_max - y_min) / height_px or 1.0)
+    across, up = (x_max - x_min) / width_px, (y_max - y_min) / height_px
+    # A flat extent (every film on one line) takes its scale from the other axis.
+    units_per_px = (max(across, up) or 1.0,) * 2 if same_scale else (across or 1.0, up or 1.0)
     order = sorted(range(len(centroids)), key=lambda i: (-float(centroids["size"].iloc[i]), i))
     kept: list[Box] = [
         label_box(x, y + offset_px * units_per_px[1], text, units_per_px) for x, y, text, offset_px in reserved or []

@@ -47,15 +47,17 @@ _COMPONENT = st.components.v2.component(
 
 @dataclasses.dataclass(frozen=True)
 class MapFigure:
-    """A figure as the component gets it: plotly JSON and a digest that names it."""
+    """A figure as the component gets it: plotly JSON and a digest that names it, and
+    how many cluster labels it shows (for the page's caption)."""
 
     json: str
     figure_id: str
+    labels_shown: int = 0
 
     @classmethod
-    def of(cls, figure: go.Figure) -> MapFigure:
+    def of(cls, figure: go.Figure, labels_shown: int = 0) -> MapFigure:
         text = pio.to_json(figure, validate=False, engine="json")
-        return cls(text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
+        return cls(text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], labels_shown)
 
 
 def draw(

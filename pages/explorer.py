@@ -270,7 +270,7 @@ with summary_box:
             on_click=set_zoom, args=(None,),
         )
     elif centroids is not None and len(centroids):
-        shown = sum(figures.visible_labels(centroids, frame, focus_row=focus_row))
+        shown = figure.labels_shown
         st.caption(
             f"Showing {shown} of {len(centroids)} {label_level} cluster labels: the largest clusters' labels that do not "
             "overlap. Every label is in the Clusters tab below; the fine level names more, smaller clusters."

@@ -554,6 +554,37 @@ DOES_NOT_FIT = f"""() => {{
 }}"""
 
 
+# Pairs of the map's cluster labels whose boxes overlap on screen, and how many labels are drawn.
+LABELS_OVERLAP = """el => {
+  const boxes = (el.layout.annotations || []).map((note, i) => [note, i]).filter(([note]) => note.name === 'cluster label')
+    .map(([, i]) => el.querySelector(`.annotation[data-index="${i}"] rect.bg`).getBoundingClientRect());
+  const pairs = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b, j) => {
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) pairs.push([i, i + 1 + j]);
+  }));
+  return [boxes.length, pairs];
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+@pytest.mark.parametrize("query", ["?color=cluster_fine", "?map=pca&labels=fine"])
+def test_cluster_labels_do_not_overlap(page, app_url: str, width: int, query: str) -> None:
+    """The labels the map shows do not cover one another, in the narrowest window the app is
+    made for and in a wide one (they are placed for the map's real scale: as many pixels
+    per unit across as up)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        open_page(page, f"{app_url}/explorer{query}")
+        plot = page.locator(f"{MAIN} .js-plotly-plot").first
+        wait_for(page, "the map's labels", lambda: plot.count() > 0 and plot.locator(".annotation").count() > 1)
+        settle(page)
+        labels, overlapping = plot.evaluate(LABELS_OVERLAP)
+        assert labels >= 3 and overlapping == [], (labels, overlapping)
+        assert_no_problem(page)
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
 @pytest.mark.parametrize("query", ["", "?map=pca&movie={avatar}", "?dims=3&color=decade"])
 def test_explorer_controls_fit_a_1280_px_window(page, app_url: str, demo_ids: dict[str, int], query: str) -> None:
     """At 1280 px no map-type option wraps to a second line and no tile's label is cut."""

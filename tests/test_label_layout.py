@@ -55,3 +55,22 @@ def test_inside_leaves_out_a_label_the_edge_would_cut():
     # 1 map unit per pixel: the second label's box reaches 56 px left of its centre at x=2.
     assert place_labels(centroids, texts, (0.0, 100.0, 0.0, 100.0), (100, 100)) == [True, True]
     assert place_labels(centroids, texts, (0.0, 100.0, 0.0, 100.0), (100, 100), inside=True) == [True, False]
+
+
+def test_same_scale_places_labels_as_a_square_map_shows_them():
+    # A map 100 units wide and 10 tall in a 1000 x 700 px plot. Drawn at the same scale
+    # across as up (plotly's scaleanchor), a unit is 10 px both ways: two one-line labels
+    # 2 units apart vertically are 20 px apart, closer than a label's 27 px height.
+    centroids = pd.DataFrame({"x": [50.0, 50.0], "y": [4.0, 6.0], "size": [9, 5]})
+    texts = ["crime · heist", "space · alien"]
+    extent, size = (0.0, 100.0, 0.0, 10.0), (1000, 700)
+    assert place_labels(centroids, texts, extent, size) == [True, True]  # stretched: 140 px apart
+    assert place_labels(centroids, texts, extent, size, same_scale=True) == [True, False]
+
+
+def test_same_scale_on_a_flat_map_takes_the_scale_from_its_width():
+    # Every film on one line (no height): 1 unit per px across, so labels 60 units apart fit.
+    centroids = pd.DataFrame({"x": [20.0, 80.0], "y": [0.0, 0.0], "size": [9, 5]})
+    assert place_labels(centroids, ["crime", "comedy"], (0.0, 100.0, 0.0, 0.0), (100, 100), same_scale=True) == [
+        True, True,
+    ]
