@@ -230,7 +230,7 @@ def map_figure(
     map_key = _key(None if continuous else label, key, top=0.4 if continuous else 1.0) if key else None
     layout: dict = dict(
         height=height,
-        margin=dict(l=0, r=_key_width(key), t=30, b=0),
+        margin=dict(l=0, r=_key_width(key), t=MAP_TOP_PX, b=0),
         showlegend=False,
         hoverlabel=dict(align="left"),
         # A new region is a new view: plotly must not keep the user's own zoom over it.
@@ -479,7 +479,7 @@ def _escaped(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 # the key's margin. A wider window gives the map more room, never less, so labels that do not
 # overlap at 1280 px do not overlap wider.
 MAIN_COLUMN_PX = 820
-MAP_TOP_PX = 30  # the figure's top margin
+MAP_TOP_PX = 30  # the map figure's top margin (map_figure's layout)
 # Cluster labels' annotations are named so (a page counts what the map shows).
 CLUSTER_LABEL = "cluster label"
 
