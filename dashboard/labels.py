@@ -175,6 +175,22 @@ def audience_text(audience: AudienceSettings) -> str:
     return f"the audience ({', '.join(names)})" if names else ""
 
 
+def side_by_side_caption(audience: AudienceSettings) -> str:
+    """What the comparison's two lists show and in which order: with audience signals on, a
+    film of higher similarity can rank below another, and the caption says why."""
+    signals = audience_text(audience)
+    order = (
+        f"Each list is in the recommender's order: the similarity plus {signals}, so a film can rank below "
+        "one of lower similarity."
+        if signals
+        else "Each list is in order of similarity."
+    )
+    return (
+        "Highlighted rows: films both vectorizers recommend. Similarity: the cosine similarity of each vectorizer's "
+        f"vectors. {order}"
+    )
+
+
 def _latex_number(value: float, decimals: int) -> str:
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "{,}")

@@ -98,9 +98,7 @@ with film_tab:
                         ),
                     },
                 )
-        st.caption(
-            "Highlighted rows: films both vectorizers recommend. Scores are cosine similarities of each vectorizer's vectors."
-        )
+        st.caption(labels.side_by_side_caption(model.audience.settings))
 
         st.subheader("What each vectorizer sees in this film")
         st.caption(

@@ -89,3 +89,13 @@ def test_audience_text_names_every_signal_on_and_only_those():
     assert labels.audience_text(only_reception) == "the audience (similar reception)"
     off = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0)
     assert labels.audience_text(off) == ""
+
+
+def test_the_comparisons_caption_says_the_lists_order():
+    from recommender.config import AudienceSettings
+
+    on = labels.side_by_side_caption(AudienceSettings())
+    assert "the similarity plus the audience (agreement of vote averages," in on
+    assert "can rank below one of lower similarity" in on
+    off = AudienceSettings(rating_agreement=0.0, popularity=0.0, popularity_agreement=0.0, reception=0.0)
+    assert labels.side_by_side_caption(off).endswith("Each list is in order of similarity.")

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from dashboard import labels
 from dashboard.labels import AGREEMENT_LABELS
 from recommender import comparison
 from recommender.build import CatalogSource, build
@@ -68,6 +69,8 @@ def test_default_view(at, demo_artifacts):
     assert at.selectbox(key="cmp_movie").value == movie_id
     assert_view(at, model, movie_id, 10)
     assert len(at.dataframe[0].value) == 10 and len(at.dataframe[1].value) == 10
+    # The lists' order is the recommender's: the caption says what it adds to the similarity.
+    assert labels.side_by_side_caption(model.audience.settings) in [caption.value for caption in at.caption]
     # The film's section only (the others run when opened): the two lists and each vectorizer's top
     # terms as tables (no plotly in this section).
     assert len(at.get("plotly_chart")) == 0 and len(at.dataframe) == 4
