@@ -656,8 +656,9 @@ def report(app: dict[str, list[float]], floor: dict[str, list[float]], problems:
         median = statistics.median(values)
         ok = median <= target
         passed &= ok
-        base = floor.get(floor_of(name))
-        ratio = f"×{median / statistics.median(base):.1f} ({floor_of(name)})" if base else ""
+        base_name = floor_of(name)
+        base = floor.get(base_name)
+        ratio = f"×{median / statistics.median(base):.1f} ({base_name})" if base else ""
         lines.append(f"| {name} | {median:.2f} s | {max(values):.2f} s | {target:.0f} s | {'pass' if ok else 'FAIL'} | {ratio} |")
     lines += ["", "Streamlit's floor in the same run (a two-line app: a title and a button):", "",
               "| | median | worst |", "|---|---|---|"]

@@ -10,7 +10,6 @@ import json
 import pytest
 
 from dashboard import labels
-from dashboard.labels import AGREEMENT_LABELS
 from recommender import comparison
 from recommender.build import CatalogSource, build
 from recommender.results import default_movie_id
@@ -44,7 +43,7 @@ def expected_metrics(model, movie_id: int, k: int) -> dict[str, str]:
     lists = comparison.side_by_side(model, movie_id, k)
     agreement = comparison.movie_agreement(lists, k)
     shown = {"Films in both lists": f"{int(lists['tfidf']['in_both'].sum())} of {k}"}
-    for metric, label in AGREEMENT_LABELS.items():
+    for metric, label in labels.AGREEMENT_LABELS.items():
         value = agreement[metric]
         shown[label] = "n/a" if value != value else f"{value:.2f}"
     return shown
